@@ -1,0 +1,117 @@
+"""Accounts: users with an organization, roles and a clearance; conflict declarations (回避)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tanhua.accounts.roles import Role
+from tanhua.core.classification import Classification
+
+
+class User(AbstractUser):
+    """A person who logs in. Belongs to one organization, which bounds what they see;
+    holds roles (RoleGrant) and a clearance. Never a Django superuser in normal operation."""
+
+    organization = models.ForeignKey(
+        "org.Organization",
+        verbose_name=_("所属组织"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    cadre = models.ForeignKey(
+        "org.Cadre",
+        verbose_name=_("对应干部"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+        help_text=_("谈话人或被谈话人本人的干部档案"),
+    )
+    clearance = models.PositiveSmallIntegerField(
+        _("涉密等级"), choices=Classification.choices, default=Classification.INTERNAL
+    )
+    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.role_grants.values_list("role", flat=True))
+
+    def has_role(self, role: Role | str) -> bool:
+        return str(role) in self.role_names
+
+
+class RoleGrant(models.Model):
+    """One role held by one user, granted by a security administrator (never by oneself)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants"
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="role_grant_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(granted_by=models.F("user")), name="role_grant_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: {self.get_role_display()}"
+
+
+class ConflictReason(models.TextChoices):
+    KIN = "kin", _("亲属关系")
+    FORMER_SUBORDINATE = "former_subordinate", _("曾为上下级")
+    OTHER = "other", _("其他")
+
+
+class ConflictDeclaration(models.Model):
+    """A staff member's declared conflict of interest (回避) with a cadre: while active the
+    user loses access to everything about that cadre."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conflicts"
+    )
+    cadre = models.ForeignKey(
+        "org.Cadre", on_delete=models.PROTECT, related_name="conflict_declarations"
+    )
+    reason = models.CharField(_("回避事由"), max_length=32, choices=ConflictReason.choices)
+    detail = models.CharField(_("说明"), max_length=500)
+    active = models.BooleanField(default=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回避声明")
+        verbose_name_plural = _("回避声明")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cadre"],
+                condition=models.Q(active=True),
+                name="one_active_conflict_per_pair",
+            )
+        ]

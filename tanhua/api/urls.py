@@ -1,0 +1,5 @@
+from django.urls import path
+
+from tanhua.api.root import api
+
+urlpatterns = [path("", api.urls)]

@@ -1,0 +1,58 @@
+"""The audit trail: an append-only, HMAC-chained log of every write, login and read of a
+record about a person."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Result(models.TextChoices):
+    OK = "ok", _("成功")
+    DENIED = "denied", _("拒绝")
+    FAILED = "failed", _("失败")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AuditEntryQuerySet:
+        """Only the audit administrator reads the trail (三员分立)."""
+        from tanhua.accounts.roles import READ_AUDIT
+        from tanhua.core import scoping
+
+        if not scoping.has_any(user, READ_AUDIT):
+            return self.none()
+        return self.all()
+
+
+class AuditEntry(models.Model):
+    """One audited event. `seq` numbers entries without gaps; `mac` is an HMAC over the
+    entry and the previous entry's `mac`, keyed outside the database, so a changed, removed
+    or reordered entry breaks the chain even if the refusing triggers were dropped."""
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField(db_index=True)
+    user_id_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
+    username = models.CharField(max_length=150, blank=True, db_index=True)
+    roles = models.CharField(max_length=200, blank=True)
+    ip = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(max_length=128, blank=True, db_index=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    result = models.CharField(max_length=16, choices=Result.choices, default=Result.OK)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    detail = models.JSONField(null=True, blank=True)
+    prev_mac = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"

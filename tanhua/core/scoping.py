@@ -1,0 +1,70 @@
+"""The one scoping layer: what a user may see, decided here and nowhere else.
+
+Every read in views, the API and the CLI starts from a `visible_to(user)` QuerySet method,
+which calls into this module. Out of scope answers 404, exactly like what does not exist.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tanhua.accounts import roles as R
+
+
+class OutOfScope(Http404):
+    """Raised by services when the actor may not touch the object; answers 404."""
+
+
+def user_roles(user) -> frozenset[str]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return user.role_names
+
+
+def has_any(user, allowed: frozenset) -> bool:
+    return bool(user_roles(user) & allowed)
+
+
+def can_browse_orgs(user) -> bool:
+    return has_any(user, R.BROWSE_ORGS)
+
+
+def can_see_people(user) -> bool:
+    return has_any(user, R.SEE_PEOPLE)
+
+
+def can_edit_registry(user) -> bool:
+    return has_any(user, R.EDIT_REGISTRY)
+
+
+def scope_path(user) -> str | None:
+    """The materialized path of the user's organization: they see it and what is below."""
+    org = getattr(user, "organization", None)
+    return org.path if org is not None else None
+
+
+def clearance(user) -> int:
+    return int(getattr(user, "clearance", 0) or 0)
+
+
+def require(condition: bool) -> None:
+    """Refuse as 'not found', never as 'forbidden': out of scope must look like absent."""
+    if not condition:
+        raise OutOfScope
+
+
+def nav_items(user) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = [(_("首页"), reverse("core:home"))]
+    if can_browse_orgs(user):
+        items.append((_("组织机构"), reverse("org:tree")))
+    if can_see_people(user):
+        items.append((_("干部"), reverse("org:cadre_list")))
+    if can_edit_registry(user):
+        items.append((_("数据导入"), reverse("exchange:upload")))
+    if has_any(user, R.MANAGE_USERS):
+        items.append((_("用户管理"), reverse("accounts:user_list")))
+    if has_any(user, R.READ_AUDIT):
+        items.append((_("审计日志"), reverse("audit:log")))
+    return items

@@ -1,0 +1,31 @@
+"""Forms of the registry pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from tanhua.org.models import Level, Position, Tier
+
+
+class CadreFilterForm(forms.Form):
+    q = forms.CharField(label=_("姓名或编号"), required=False, max_length=50)
+    tier = forms.ChoiceField(
+        label=_("管理层级"), required=False, choices=[("", _("全部"))] + Tier.choices
+    )
+    level = forms.ChoiceField(
+        label=_("任职组织层级"), required=False, choices=[("", _("全部"))] + Level.choices
+    )
+
+    def apply(self, qs):
+        data = self.cleaned_data
+        qs = qs.search(data.get("q", ""))
+        if data.get("tier"):
+            qs = qs.filter(tier=data["tier"])
+        if data.get("level"):
+            holds = Position.objects.current().filter(
+                cadre=OuterRef("pk"), organization__level=data["level"]
+            )
+            qs = qs.filter(Exists(holds))
+        return qs

@@ -1,0 +1,228 @@
+"""The organization registry: the party organization tree, cadres and their posts."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from tanhua.core import scoping
+from tanhua.core.classification import Classification
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$"
+code_validator = RegexValidator(
+    CODE_PATTERN, _("编码只能包含字母、数字、下划线、点和连字符，且不超过32个字符")
+)
+PATH_SEPARATOR = "/"
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县")
+    TOWNSHIP = "township", _("乡")
+
+
+# A child must sit strictly below its parent on this scale.
+LEVEL_RANK = {Level.PROVINCE: 1, Level.CITY: 2, Level.COUNTY: 3, Level.TOWNSHIP: 4}
+
+
+class Tier(models.TextChoices):
+    CENTRAL = "central", _("中管")
+    PROVINCIAL = "provincial", _("省管")
+    CITY = "city", _("市管")
+    COUNTY = "county", _("县管")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> OrganizationQuerySet:
+        """The user's organization and everything below it, for roles that browse the tree."""
+        path = scoping.scope_path(user)
+        if path is None or not scoping.can_browse_orgs(user):
+            return self.none()
+        return self.filter(path__startswith=path)
+
+    def subtree_of(self, org: Organization) -> OrganizationQuerySet:
+        return self.filter(path__startswith=org.path)
+
+    def roots(self) -> OrganizationQuerySet:
+        return self.filter(parent__isnull=True)
+
+
+class Organization(models.Model):
+    """A party committee or leading party group (党委/党组) at one level of the tree.
+
+    `path` is the materialized path of codes from the root ("/AH/AH01/"), so a subtree is
+    one indexed prefix query on both SQLite and PostgreSQL, without django-mptt.
+    """
+
+    code = models.CharField(_("编码"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
+    kind = models.CharField(_("类型"), max_length=32, default="党委")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=1024, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def level_rank(self) -> int:
+        return LEVEL_RANK[Level(self.level)]
+
+    @staticmethod
+    def build_path(parent_path: str | None, code: str) -> str:
+        return f"{parent_path or PATH_SEPARATOR}{code}{PATH_SEPARATOR}"
+
+    def ancestor_codes(self) -> list[str]:
+        return [c for c in self.path.split(PATH_SEPARATOR) if c][:-1]
+
+
+class CadreQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CadreQuerySet:
+        """Cadres holding (or having held) a post in the user's scope, within clearance,
+        minus those the user declared a conflict with (回避). A subject sees only themself."""
+        from tanhua.accounts.roles import Role
+
+        roles = scoping.user_roles(user)
+        if not roles:
+            return self.none()
+        if scoping.can_see_people(user):
+            path = scoping.scope_path(user)
+            if path is None:
+                return self.none()
+            in_scope = Position.objects.filter(
+                cadre=OuterRef("pk"), organization__path__startswith=path
+            )
+            qs = self.filter(Exists(in_scope))
+        elif Role.SUBJECT in roles and getattr(user, "cadre_id", None):
+            qs = self.filter(pk=user.cadre_id)
+        else:
+            return self.none()
+        qs = qs.filter(classification__lte=scoping.clearance(user))
+        return qs.exclude(pk__in=_conflicted_cadre_ids(user))
+
+    def search(self, term: str) -> CadreQuerySet:
+        term = (term or "").strip()
+        if not term:
+            return self
+        return self.filter(Q(name__icontains=term) | Q(code__icontains=term))
+
+
+def _conflicted_cadre_ids(user):
+    from tanhua.accounts.models import ConflictDeclaration
+
+    return ConflictDeclaration.objects.filter(user=user, active=True).values("cadre_id")
+
+
+class Cadre(models.Model):
+    """A leading cadre (干部), identified by an official code, with a management tier."""
+
+    code = models.CharField(
+        _("干部编号"), max_length=32, unique=True, validators=[code_validator]
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    tier = models.CharField(_("管理层级"), max_length=16, choices=Tier.choices)
+    gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
+    classification = models.PositiveSmallIntegerField(
+        _("密级"), choices=Classification.choices, default=Classification.INTERNAL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CadreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("干部")
+        verbose_name_plural = _("干部")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class PositionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PositionQuerySet:
+        """Posts of visible cadres; staff see only the posts inside their scope."""
+        qs = self.filter(cadre__in=Cadre.objects.visible_to(user).values("pk"))
+        if scoping.can_see_people(user):
+            qs = qs.filter(organization__path__startswith=scoping.scope_path(user))
+        return qs
+
+    def current(self, on=None) -> PositionQuerySet:
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
+
+    def principals(self) -> PositionQuerySet:
+        return self.filter(principal=True)
+
+
+class Position(models.Model):
+    """A cadre's post (职务) in an organization over a tenure; `principal` marks 一把手.
+
+    Rows are matched on (cadre, organization, title, start): re-importing a ledger changes
+    nothing, and a later end date updates the same tenure.
+    """
+
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("干部"), on_delete=models.PROTECT, related_name="positions"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="positions"
+    )
+    title = models.CharField(_("职务"), max_length=100)
+    principal = models.BooleanField(_("是否一把手"), default=False)
+    start = models.DateField(_("任职日期"))
+    end = models.DateField(_("免职日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization__path", "-principal", "title", "start"]
+        verbose_name = _("职务")
+        verbose_name_plural = _("职务")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadre", "organization", "title", "start"], name="position_natural_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="position_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.name} {self.title} {self.cadre.name}"
+
+    def is_current(self, on=None) -> bool:
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.start <= day and (self.end is None or self.end >= day)

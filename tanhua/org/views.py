@@ -1,0 +1,101 @@
+"""Browsing the registry: the tree, an organization with its posts, cadres and their posts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from tanhua.audit import services as audit
+from tanhua.core import scoping
+from tanhua.org.forms import CadreFilterForm
+from tanhua.org.models import Cadre, Organization, Position
+
+CADRES_PER_PAGE = 50
+
+
+def _with_child_counts(qs):
+    return qs.annotate(child_count=Count("children", distinct=True))
+
+
+@login_required
+@require_GET
+def tree(request):
+    scoping.require(scoping.can_browse_orgs(request.user))
+    top = get_object_or_404(
+        _with_child_counts(Organization.objects.visible_to(request.user)),
+        pk=request.user.organization_id,
+    )
+    children = _with_child_counts(
+        Organization.objects.visible_to(request.user).filter(parent=top)
+    ).order_by("code")
+    return render(request, "org/tree.html", {"top": top, "children": children})
+
+
+@login_required
+@require_GET
+def organization_children(request, code: str):
+    """The htmx partial that unfolds one node of the tree."""
+    visible = Organization.objects.visible_to(request.user)
+    org = get_object_or_404(visible, code=code)
+    children = _with_child_counts(visible.filter(parent=org)).order_by("code")
+    return render(request, "org/_tree_children.html", {"children": children})
+
+
+@login_required
+@require_GET
+def organization_detail(request, code: str):
+    user = request.user
+    visible = Organization.objects.visible_to(user)
+    org = get_object_or_404(visible.select_related("parent"), code=code)
+    ancestors = visible.filter(code__in=org.ancestor_codes()).order_by("depth")
+    children = _with_child_counts(visible.filter(parent=org)).order_by("code")
+    show_people = scoping.can_see_people(user)
+    positions = (
+        Position.objects.visible_to(user).filter(organization=org).current()
+        .select_related("cadre").order_by("-principal", "title", "start")
+        if show_people
+        else Position.objects.none()
+    )
+    return render(
+        request,
+        "org/organization_detail.html",
+        {"org": org, "ancestors": ancestors, "children": children, "positions": positions,
+         "show_people": show_people},
+    )
+
+
+@login_required
+@require_GET
+def cadre_list(request):
+    user = request.user
+    scoping.require(scoping.can_see_people(user))
+    form = CadreFilterForm(request.GET or None)
+    cadres = Cadre.objects.visible_to(user)
+    if form.is_valid():
+        cadres = form.apply(cadres)
+    current = Position.objects.visible_to(user).current().select_related("organization")
+    cadres = cadres.order_by("code").prefetch_related(
+        Prefetch("positions", queryset=current.order_by("-principal", "start"),
+                 to_attr="current_positions")
+    )
+    page = Paginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
+    template = "org/_cadre_rows.html" if request.htmx else "org/cadre_list.html"
+    return render(request, template, {"form": form, "page": page})
+
+
+@login_required
+@require_GET
+def cadre_detail(request, code: str):
+    user = request.user
+    cadre = get_object_or_404(Cadre.objects.visible_to(user), code=code)
+    positions = (
+        Position.objects.visible_to(user).filter(cadre=cadre)
+        .select_related("organization").order_by("-start")
+    )
+    # A read of a record about a person is itself audited (DESIGN §2).
+    audit.record("cadre.read", object_type="cadre", object_id=cadre.code,
+                 object_repr=cadre.name, actor=user)
+    return render(request, "org/cadre_detail.html", {"cadre": cadre, "positions": positions})

@@ -1,0 +1,16 @@
+"""Root URL conf. Each app owns its URLs; the API lives under /api/v1/."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tanhua.core.urls")),
+    path("accounts/", include("tanhua.accounts.urls")),
+    path("org/", include("tanhua.org.urls")),
+    path("import/", include("tanhua.exchange.urls")),
+    path("audit/", include("tanhua.audit.urls")),
+    path("api/v1/", include("tanhua.api.urls")),
+]
+
+handler404 = "tanhua.core.views.not_found"
+handler403 = "tanhua.core.views.forbidden"
+handler500 = "tanhua.core.views.server_error"
