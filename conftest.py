@@ -7,7 +7,7 @@ os.environ.setdefault("TANHUA_FAST_PASSWORD_HASHER", "1")
 os.environ.setdefault("TANHUA_AUDIT_KEY", "test-audit-key-not-secret")
 os.environ.setdefault("TANHUA_REQUIRE_TOTP", "0")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture

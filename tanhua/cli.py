@@ -12,7 +12,7 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "serve": ("core", "serve", "启动 Web 服务（含 API），默认 127.0.0.1:8000"),
     "import": ("exchange", "import_files", "导入组织、干部、职务等表格（.xlsx / .csv）"),
     "user": ("accounts", "user", "用户管理：tanhua user add NAME --role ROLE --org CODE"),
-    "token": ("accounts", "token", "为用户生成新的 API 令牌"),
+    "token": ("api", "token", "为用户生成新的 API 令牌"),
     "audit": ("audit", "audit", "审计日志：tanhua audit verify 校验哈希链"),
     "migrate": ("django.core", "migrate", "升级数据库结构"),
 }

@@ -168,9 +168,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if DENGBAO_MODE:
-    AUTH_PASSWORD_VALIDATORS.append(
-        {"NAME": "tanhua.accounts.validators.CharacterClassValidator"}
-    )
+    AUTH_PASSWORD_VALIDATORS.append({"NAME": "tanhua.accounts.validators.CharacterClassValidator"})
 PASSWORD_MAX_AGE_DAYS = env_int("TANHUA_PASSWORD_MAX_AGE_DAYS", 90 if DENGBAO_MODE else 0)
 LOGIN_FAILURE_LIMIT = env_int("TANHUA_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("TANHUA_LOGIN_FAILURE_WINDOW_MINUTES", 30)

@@ -115,3 +115,6 @@ class ConflictDeclaration(models.Model):
                 name="one_active_conflict_per_pair",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} 回避 {self.cadre.name}"

@@ -64,9 +64,21 @@ def _plain(value: Any) -> Any:
 def canonical(entry: AuditEntry) -> bytes:
     at = entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
     payload = [
-        entry.seq, at, entry.user_id_ref, entry.username, entry.roles, entry.ip,
-        entry.request_id, entry.action, entry.object_type, entry.object_id,
-        entry.object_repr, entry.result, entry.before, entry.after, entry.detail,
+        entry.seq,
+        at,
+        entry.user_id_ref,
+        entry.username,
+        entry.roles,
+        entry.ip,
+        entry.request_id,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.object_repr,
+        entry.result,
+        entry.before,
+        entry.after,
+        entry.detail,
         entry.prev_mac,
     ]
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
@@ -115,12 +127,22 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
         seq += 1
         user_id, username, roles = _who(event.actor)
         entry = AuditEntry(
-            seq=seq, at=event.at, user_id_ref=user_id, username=username, roles=roles,
-            ip=ip, request_id=request_id, action=event.action,
-            object_type=event.object_type, object_id=str(event.object_id)[:128],
-            object_repr=str(event.object_repr)[:300], result=event.result,
-            before=_plain(event.before), after=_plain(event.after),
-            detail=_plain(event.detail), prev_mac=prev,
+            seq=seq,
+            at=event.at,
+            user_id_ref=user_id,
+            username=username,
+            roles=roles,
+            ip=ip,
+            request_id=request_id,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=str(event.object_id)[:128],
+            object_repr=str(event.object_repr)[:300],
+            result=event.result,
+            before=_plain(event.before),
+            after=_plain(event.after),
+            detail=_plain(event.detail),
+            prev_mac=prev,
         )
         entry.mac = compute_mac(entry, key)
         prev = entry.mac

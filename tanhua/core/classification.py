@@ -15,9 +15,15 @@ class Classification(models.IntegerChoices):
     def parse(cls, raw: str) -> "Classification":
         text = (raw or "").strip().lower()
         aliases = {
-            "1": cls.INTERNAL, "internal": cls.INTERNAL, "内部": cls.INTERNAL,
-            "2": cls.SECRET, "secret": cls.SECRET, "秘密": cls.SECRET,
-            "3": cls.CONFIDENTIAL, "confidential": cls.CONFIDENTIAL, "机密": cls.CONFIDENTIAL,
+            "1": cls.INTERNAL,
+            "internal": cls.INTERNAL,
+            "内部": cls.INTERNAL,
+            "2": cls.SECRET,
+            "secret": cls.SECRET,
+            "秘密": cls.SECRET,
+            "3": cls.CONFIDENTIAL,
+            "confidential": cls.CONFIDENTIAL,
+            "机密": cls.CONFIDENTIAL,
         }
         if text not in aliases:
             raise ValueError(raw)

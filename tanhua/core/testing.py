@@ -13,7 +13,7 @@ from tanhua.accounts.roles import Role
 from tanhua.core.classification import Classification
 from tanhua.org.models import Cadre, Level, Organization, Position, Tier
 
-TEST_PASSWORD = "Correct-Horse-Battery-42"
+TEST_PASSWORD = "Correct-Horse-Battery-42"  # noqa: S105 - test fixture only
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -55,11 +55,21 @@ class PositionFactory(factory.django.DjangoModelFactory):
     start = dt.date(2020, 1, 1)
 
 
-def make_user(username: str, *, org: Organization | None, roles: list[str],
-              clearance: int = Classification.SECRET, cadre: Cadre | None = None) -> User:
+def make_user(
+    username: str,
+    *,
+    org: Organization | None,
+    roles: list[str],
+    clearance: int = Classification.SECRET,
+    cadre: Cadre | None = None,
+) -> User:
     user = User.objects.create_user(
-        username=username, password=TEST_PASSWORD, organization=org, clearance=clearance,
-        cadre=cadre, must_change_password=False,
+        username=username,
+        password=TEST_PASSWORD,
+        organization=org,
+        clearance=clearance,
+        cadre=cadre,
+        must_change_password=False,
     )
     RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
     return user
@@ -92,21 +102,26 @@ def build_world() -> World:
         cadre = CadreFactory(code=code, name=name, tier=tier)
         PositionFactory(cadre=cadre, organization=org, title=title, principal=principal)
         w.cadres[code] = cadre
-    secret = CadreFactory(code="GSECRET", name="机密干部庚", tier=Tier.CITY,
-                          classification=Classification.CONFIDENTIAL)
+    secret = CadreFactory(
+        code="GSECRET",
+        name="机密干部庚",
+        tier=Tier.CITY,
+        classification=Classification.CONFIDENTIAL,
+    )
     PositionFactory(cadre=secret, organization=k11, title="副书记")
     w.cadres["GSECRET"] = secret
     w.users = {
         "commission_c1": make_user("commission_c1", org=c1, roles=[Role.COMMISSION]),
         "organization_c1": make_user("organization_c1", org=c1, roles=[Role.ORGANIZATION]),
         "commission_c2": make_user("commission_c2", org=c2, roles=[Role.COMMISSION]),
-        "commission_p": make_user("commission_p", org=p, roles=[Role.COMMISSION],
-                                  clearance=Classification.CONFIDENTIAL),
-        "talker_c1": make_user("talker_c1", org=c1, roles=[Role.TALKER],
-                               cadre=w.cadres["GC1"]),
+        "commission_p": make_user(
+            "commission_p", org=p, roles=[Role.COMMISSION], clearance=Classification.CONFIDENTIAL
+        ),
+        "talker_c1": make_user("talker_c1", org=c1, roles=[Role.TALKER], cadre=w.cadres["GC1"]),
         "recorder_c1": make_user("recorder_c1", org=c1, roles=[Role.RECORDER]),
-        "subject_k11": make_user("subject_k11", org=k11, roles=[Role.SUBJECT],
-                                 cadre=w.cadres["GK11"]),
+        "subject_k11": make_user(
+            "subject_k11", org=k11, roles=[Role.SUBJECT], cadre=w.cadres["GK11"]
+        ),
         "submitter_c1": make_user("submitter_c1", org=c1, roles=[Role.SUBMITTER]),
         "viewer_c1": make_user("viewer_c1", org=c1, roles=[Role.VIEWER]),
         "sysadmin": make_user("sysadmin", org=p, roles=[Role.SYSADMIN]),

@@ -44,4 +44,6 @@ def forbidden(request, exception=None):
 def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "服务器内部错误，请联系系统管理员"}, status=500)
-    return HttpResponse("服务器内部错误，请联系系统管理员", status=500, content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        "服务器内部错误，请联系系统管理员", status=500, content_type="text/plain; charset=utf-8"
+    )

@@ -12,10 +12,10 @@ from tanhua.org.models import Level, Position, Tier
 class CadreFilterForm(forms.Form):
     q = forms.CharField(label=_("姓名或编号"), required=False, max_length=50)
     tier = forms.ChoiceField(
-        label=_("管理层级"), required=False, choices=[("", _("全部"))] + Tier.choices
+        label=_("管理层级"), required=False, choices=[("", _("全部")), *Tier.choices]
     )
     level = forms.ChoiceField(
-        label=_("任职组织层级"), required=False, choices=[("", _("全部"))] + Level.choices
+        label=_("任职组织层级"), required=False, choices=[("", _("全部")), *Level.choices]
     )
 
     def apply(self, qs):

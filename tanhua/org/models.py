@@ -141,9 +141,7 @@ def _conflicted_cadre_ids(user):
 class Cadre(models.Model):
     """A leading cadre (干部), identified by an official code, with a management tier."""
 
-    code = models.CharField(
-        _("干部编号"), max_length=32, unique=True, validators=[code_validator]
-    )
+    code = models.CharField(_("干部编号"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("姓名"), max_length=50)
     tier = models.CharField(_("管理层级"), max_length=16, choices=Tier.choices)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)

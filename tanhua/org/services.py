@@ -49,8 +49,11 @@ def check_parent(*, code: str, level: str, parent: Organization | None) -> None:
     if LEVEL_RANK[Level(level)] <= parent.level_rank:
         raise ValidationError(
             _("层级“%(child)s”必须低于上级组织“%(parent)s”的层级“%(plevel)s”")
-            % {"child": Level(level).label, "parent": parent.name,
-               "plevel": parent.get_level_display()},
+            % {
+                "child": Level(level).label,
+                "parent": parent.name,
+                "plevel": parent.get_level_display(),
+            },
             code="level",
         )
     if f"/{code}/" in parent.path:
@@ -75,7 +78,12 @@ def _clean_text(value: str, *, field: str, max_length: int) -> str:
 
 @transaction.atomic
 def create_organization(
-    *, actor, code: str, name: str, level: str, kind: str = "党委",
+    *,
+    actor,
+    code: str,
+    name: str,
+    level: str,
+    kind: str = "党委",
     parent: Organization | None = None,
 ) -> Organization:
     code_validator(code)
@@ -94,16 +102,25 @@ def create_organization(
     org.depth = org.path.count("/") - 2
     org.save()
     audit.record(
-        "org.create", object_type="organization", object_id=code, object_repr=org.name,
-        after=audit.snapshot(org, ORG_FIELDS), actor=actor,
+        "org.create",
+        object_type="organization",
+        object_id=code,
+        object_repr=org.name,
+        after=audit.snapshot(org, ORG_FIELDS),
+        actor=actor,
     )
     return org
 
 
 @transaction.atomic
 def update_organization(
-    *, actor, org: Organization, name: str | None = None, kind: str | None = None,
-    level: str | None = None, parent: Organization | None | type[Ellipsis] = ...,
+    *,
+    actor,
+    org: Organization,
+    name: str | None = None,
+    kind: str | None = None,
+    level: str | None = None,
+    parent: Organization | type[Ellipsis] | None = ...,
 ) -> Organization:
     org = Organization.objects.select_for_update().get(pk=org.pk)
     check_actor_may_edit(actor, org)
@@ -138,8 +155,13 @@ def update_organization(
         return org
     org.save(update_fields=[*changed, "updated_at"])
     audit.record(
-        "org.update", object_type="organization", object_id=org.code, object_repr=org.name,
-        before=before, after=audit.snapshot(org, ORG_FIELDS), actor=actor,
+        "org.update",
+        object_type="organization",
+        object_id=org.code,
+        object_repr=org.name,
+        before=before,
+        after=audit.snapshot(org, ORG_FIELDS),
+        actor=actor,
     )
     return org
 
@@ -169,7 +191,12 @@ def _check_cadre_fields(name: str, tier: str, gender: str) -> tuple[str, str, st
 
 @transaction.atomic
 def create_cadre(
-    *, actor, code: str, name: str, tier: str, gender: str = "",
+    *,
+    actor,
+    code: str,
+    name: str,
+    tier: str,
+    gender: str = "",
     classification: int = Classification.INTERNAL,
 ) -> Cadre:
     if actor is not None and not scoping.can_edit_registry(actor):
@@ -182,8 +209,12 @@ def create_cadre(
         code=code, name=name, tier=tier, gender=gender, classification=classification
     )
     audit.record(
-        "cadre.create", object_type="cadre", object_id=code, object_repr=name,
-        after=audit.snapshot(cadre, CADRE_FIELDS), actor=actor,
+        "cadre.create",
+        object_type="cadre",
+        object_id=code,
+        object_repr=name,
+        after=audit.snapshot(cadre, CADRE_FIELDS),
+        actor=actor,
     )
     return cadre
 
@@ -197,11 +228,16 @@ def update_cadre(*, actor, cadre: Cadre, **changes: Any) -> Cadre:
         raise scoping.OutOfScope
     before = audit.snapshot(cadre, CADRE_FIELDS)
     name, tier, gender = _check_cadre_fields(
-        changes.get("name", cadre.name), changes.get("tier", cadre.tier),
+        changes.get("name", cadre.name),
+        changes.get("tier", cadre.tier),
         changes.get("gender", cadre.gender),
     )
-    values = {"name": name, "tier": tier, "gender": gender,
-              "classification": changes.get("classification", cadre.classification)}
+    values = {
+        "name": name,
+        "tier": tier,
+        "gender": gender,
+        "classification": changes.get("classification", cadre.classification),
+    }
     changed = [k for k, v in values.items() if getattr(cadre, k) != v]
     if not changed:
         return cadre
@@ -209,8 +245,13 @@ def update_cadre(*, actor, cadre: Cadre, **changes: Any) -> Cadre:
         setattr(cadre, k, values[k])
     cadre.save(update_fields=[*changed, "updated_at"])
     audit.record(
-        "cadre.update", object_type="cadre", object_id=cadre.code, object_repr=cadre.name,
-        before=before, after=audit.snapshot(cadre, CADRE_FIELDS), actor=actor,
+        "cadre.update",
+        object_type="cadre",
+        object_id=cadre.code,
+        object_repr=cadre.name,
+        before=before,
+        after=audit.snapshot(cadre, CADRE_FIELDS),
+        actor=actor,
     )
     return cadre
 
@@ -222,8 +263,14 @@ def _check_dates(start: dt.date, end: dt.date | None) -> None:
 
 @transaction.atomic
 def create_position(
-    *, actor, cadre: Cadre, organization: Organization, title: str, principal: bool,
-    start: dt.date, end: dt.date | None = None,
+    *,
+    actor,
+    cadre: Cadre,
+    organization: Organization,
+    title: str,
+    principal: bool,
+    start: dt.date,
+    end: dt.date | None = None,
 ) -> Position:
     check_actor_may_edit(actor, organization)
     title = _clean_text(title, field=_("职务"), max_length=100)
@@ -233,25 +280,37 @@ def create_position(
     ).exists():
         raise ValidationError(_("该任职记录已存在"), code="unique")
     position = Position.objects.create(
-        cadre=cadre, organization=organization, title=title, principal=principal,
-        start=start, end=end,
+        cadre=cadre,
+        organization=organization,
+        title=title,
+        principal=principal,
+        start=start,
+        end=end,
     )
     audit.record(
-        "position.create", object_type="position", object_id=str(position.pk),
+        "position.create",
+        object_type="position",
+        object_id=str(position.pk),
         object_repr=f"{organization.name} {title} {cadre.name}",
-        after=audit.snapshot(position, POSITION_FIELDS), actor=actor,
+        after=audit.snapshot(position, POSITION_FIELDS),
+        actor=actor,
     )
     return position
 
 
 @transaction.atomic
 def update_position(
-    *, actor, position: Position, principal: bool | None = None,
-    end: dt.date | None | type[Ellipsis] = ...,
+    *,
+    actor,
+    position: Position,
+    principal: bool | None = None,
+    end: dt.date | type[Ellipsis] | None = ...,
 ) -> Position:
-    position = Position.objects.select_for_update().select_related(
-        "organization", "cadre"
-    ).get(pk=position.pk)
+    position = (
+        Position.objects.select_for_update()
+        .select_related("organization", "cadre")
+        .get(pk=position.pk)
+    )
     check_actor_may_edit(actor, position.organization)
     before = audit.snapshot(position, POSITION_FIELDS)
     changed = []
@@ -266,8 +325,12 @@ def update_position(
         return position
     position.save(update_fields=[*changed, "updated_at"])
     audit.record(
-        "position.update", object_type="position", object_id=str(position.pk),
-        object_repr=str(position), before=before,
-        after=audit.snapshot(position, POSITION_FIELDS), actor=actor,
+        "position.update",
+        object_type="position",
+        object_id=str(position.pk),
+        object_repr=str(position),
+        before=before,
+        after=audit.snapshot(position, POSITION_FIELDS),
+        actor=actor,
     )
     return position

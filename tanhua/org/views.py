@@ -54,16 +54,24 @@ def organization_detail(request, code: str):
     children = _with_child_counts(visible.filter(parent=org)).order_by("code")
     show_people = scoping.can_see_people(user)
     positions = (
-        Position.objects.visible_to(user).filter(organization=org).current()
-        .select_related("cadre").order_by("-principal", "title", "start")
+        Position.objects.visible_to(user)
+        .filter(organization=org)
+        .current()
+        .select_related("cadre")
+        .order_by("-principal", "title", "start")
         if show_people
         else Position.objects.none()
     )
     return render(
         request,
         "org/organization_detail.html",
-        {"org": org, "ancestors": ancestors, "children": children, "positions": positions,
-         "show_people": show_people},
+        {
+            "org": org,
+            "ancestors": ancestors,
+            "children": children,
+            "positions": positions,
+            "show_people": show_people,
+        },
     )
 
 
@@ -78,8 +86,11 @@ def cadre_list(request):
         cadres = form.apply(cadres)
     current = Position.objects.visible_to(user).current().select_related("organization")
     cadres = cadres.order_by("code").prefetch_related(
-        Prefetch("positions", queryset=current.order_by("-principal", "start"),
-                 to_attr="current_positions")
+        Prefetch(
+            "positions",
+            queryset=current.order_by("-principal", "start"),
+            to_attr="current_positions",
+        )
     )
     page = Paginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
     template = "org/_cadre_rows.html" if request.htmx else "org/cadre_list.html"
@@ -92,10 +103,13 @@ def cadre_detail(request, code: str):
     user = request.user
     cadre = get_object_or_404(Cadre.objects.visible_to(user), code=code)
     positions = (
-        Position.objects.visible_to(user).filter(cadre=cadre)
-        .select_related("organization").order_by("-start")
+        Position.objects.visible_to(user)
+        .filter(cadre=cadre)
+        .select_related("organization")
+        .order_by("-start")
     )
     # A read of a record about a person is itself audited (DESIGN §2).
-    audit.record("cadre.read", object_type="cadre", object_id=cadre.code,
-                 object_repr=cadre.name, actor=user)
+    audit.record(
+        "cadre.read", object_type="cadre", object_id=cadre.code, object_repr=cadre.name, actor=user
+    )
     return render(request, "org/cadre_detail.html", {"cadre": cadre, "positions": positions})

@@ -55,5 +55,4 @@ class Command(BaseCommand):
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             workers = 1
         self.stdout.write(f"Tanhua 服务地址: http://{opts['host']}:{opts['port']}/")
-        run_gunicorn(host=opts["host"], port=opts["port"], workers=workers,
-                     threads=opts["threads"])
+        run_gunicorn(host=opts["host"], port=opts["port"], workers=workers, threads=opts["threads"])
