@@ -9,6 +9,9 @@ os.environ.setdefault("TANHUA_REQUIRE_TOTP", "0")
 
 import pytest
 
+# Empties the append-only audit trail before a transactional test's flush.
+pytest_plugins = ["tanhua.audit.pytest_plugin"]
+
 
 @pytest.fixture
 def world(db):

@@ -6,14 +6,14 @@ from __future__ import annotations
 import os
 import sys
 
-# verb -> (app label, management command). Later issues add their verbs here.
+# verb -> (app module, management command, help). Later issues add their verbs here.
 VERBS: dict[str, tuple[str, str, str]] = {
-    "demo": ("demo", "demo", "创建内置数据库、载入演示省份、打印演示账号并启动服务"),
-    "serve": ("core", "serve", "启动 Web 服务（含 API），默认 127.0.0.1:8000"),
-    "import": ("exchange", "import_files", "导入组织、干部、职务等表格（.xlsx / .csv）"),
-    "user": ("accounts", "user", "用户管理：tanhua user add NAME --role ROLE --org CODE"),
-    "token": ("api", "token", "为用户生成新的 API 令牌"),
-    "audit": ("audit", "audit", "审计日志：tanhua audit verify 校验哈希链"),
+    "demo": ("tanhua.demo", "demo", "创建内置数据库、载入演示省份、打印演示账号并启动服务"),
+    "serve": ("tanhua.core", "serve", "启动 Web 服务（含 API），默认 127.0.0.1:8000"),
+    "import": ("tanhua.exchange", "import_files", "导入组织、干部、职务等表格（.xlsx / .csv）"),
+    "user": ("tanhua.accounts", "user", "用户管理：tanhua user add NAME --role ROLE --org CODE"),
+    "token": ("tanhua.api", "token", "为用户生成新的 API 令牌"),
+    "audit": ("tanhua.audit", "audit", "审计日志：tanhua audit verify 校验哈希链"),
     "migrate": ("django.core", "migrate", "升级数据库结构"),
 }
 

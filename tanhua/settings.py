@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tanhua.accounts.middleware.AccountPolicyMiddleware",
+    "tanhua.audit.middleware.DeniedAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -219,7 +220,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and not env_bool("TANHUA_TESTING", False)
+        if not DEBUG and not DEMO_MODE and not env_bool("TANHUA_TESTING", False)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

@@ -5,12 +5,29 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from tanhua.accounts.roles import Role
 from tanhua.core.classification import Classification
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user) -> UserQuerySet:
+        """The security administrator manages every account; nobody else lists accounts."""
+        from tanhua.accounts.roles import MANAGE_USERS
+        from tanhua.core import scoping
+
+        if not scoping.has_any(user, MANAGE_USERS):
+            return self.none()
+        return self.all()
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager with the scoping method `visible_to`."""
 
 
 class User(AbstractUser):
@@ -39,6 +56,8 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField(_("首次登录须修改密码"), default=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # Part of the session hash: bumping it ends every session of the account at once.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -52,6 +71,14 @@ class User(AbstractUser):
 
     def has_role(self, role: Role | str) -> bool:
         return str(role) in self.role_names
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django checks this hash on every request; mixing in the epoch lets disabling an
+        # account (or a reset) end its sessions without scanning the session table.
+        key_salt = "tanhua.accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}|{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class RoleGrant(models.Model):
@@ -84,10 +111,40 @@ class RoleGrant(models.Model):
         return f"{self.user.username}: {self.get_role_display()}"
 
 
+class LoginFailure(models.Model):
+    """A failed login attempt, kept in the database so the lockout holds across processes.
+    `username` is stored as typed, whether or not such an account exists."""
+
+    username = models.CharField(max_length=150)
+    ip = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        indexes = [models.Index(fields=["username", "at"], name="login_failure_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
 class ConflictReason(models.TextChoices):
     KIN = "kin", _("亲属关系")
     FORMER_SUBORDINATE = "former_subordinate", _("曾为上下级")
     OTHER = "other", _("其他")
+
+
+class ConflictDeclarationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ConflictDeclarationQuerySet:
+        """The security administrator sees every declaration; a user sees their own."""
+        from tanhua.accounts.roles import MANAGE_USERS
+        from tanhua.core import scoping
+
+        if not scoping.user_roles(user):
+            return self.none()
+        if scoping.has_any(user, MANAGE_USERS):
+            return self.all()
+        return self.filter(user=user)
 
 
 class ConflictDeclaration(models.Model):
@@ -104,6 +161,16 @@ class ConflictDeclaration(models.Model):
     detail = models.CharField(_("说明"), max_length=500)
     active = models.BooleanField(default=True)
     declared_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    objects = ConflictDeclarationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("回避声明")

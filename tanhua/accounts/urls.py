@@ -1,11 +1,27 @@
 from django.urls import path
 
-from tanhua.accounts import views
+from tanhua.accounts import admin_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change, name="password_change"),
-    path("users/", views.user_list, name="user_list"),
+    path("otp/setup/", views.otp_setup, name="otp_setup"),
+    path("otp/verify/", views.otp_verify, name="otp_verify"),
+    path("users/", admin_views.user_list, name="user_list"),
+    path("create-user/", admin_views.user_create, name="user_create"),
+    path("users/<str:username>/", admin_views.user_detail, name="user_detail"),
+    path("users/<str:username>/roles/", admin_views.user_roles, name="user_roles"),
+    path("users/<str:username>/clearance/", admin_views.user_clearance, name="user_clearance"),
+    path("users/<str:username>/disable/", admin_views.user_disable, name="user_disable"),
+    path("users/<str:username>/enable/", admin_views.user_enable, name="user_enable"),
+    path(
+        "users/<str:username>/reset-password/",
+        admin_views.user_reset_password,
+        name="user_reset_password",
+    ),
+    path("conflicts/", admin_views.conflict_list, name="conflict_list"),
+    path("conflicts/<int:pk>/withdraw/", admin_views.conflict_withdraw, name="conflict_withdraw"),
+    path("conflicts/declare/<str:code>/", admin_views.conflict_declare, name="conflict_declare"),
 ]

@@ -13,7 +13,18 @@ class Result(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+class AppendOnlyError(Exception):
+    """The audit trail is append-only: entries are never changed or deleted."""
+
+
 class AuditEntryQuerySet(models.QuerySet):
+    # Refused here with a clear error before the database triggers refuse them anyway.
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit entries are never updated")
+
+    def delete(self):
+        raise AppendOnlyError("audit entries are never deleted")
+
     def visible_to(self, user) -> AuditEntryQuerySet:
         """Only the audit administrator reads the trail (三员分立)."""
         from tanhua.accounts.roles import READ_AUDIT
@@ -27,7 +38,11 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One audited event. `seq` numbers entries without gaps; `mac` is an HMAC over the
     entry and the previous entry's `mac`, keyed outside the database, so a changed, removed
-    or reordered entry breaks the chain even if the refusing triggers were dropped."""
+    or reordered entry breaks the chain even if the refusing triggers were dropped.
+
+    Append-only: save() of an existing entry, delete() and QuerySet update()/delete() raise
+    here, and database triggers (migration 0002) refuse UPDATE/DELETE/TRUNCATE. Retention
+    (AUDIT_RETENTION_DAYS, at least 180) is kept by deleting nothing."""
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
@@ -56,3 +71,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit entries are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries are never deleted")

@@ -1,5 +1,11 @@
 """The one write path into the audit trail. Business services call `record()` inside their
-own transaction, so the entry commits or rolls back with the change it describes."""
+own transaction, so the entry commits or rolls back with the change it describes.
+
+Retention: nothing in Tanhua deletes audit entries — not after AUDIT_RETENTION_DAYS (at least
+180) nor ever; the database triggers (migration 0002) refuse UPDATE, DELETE and TRUNCATE. An
+archive-and-purge of entries past retention would be a deliberate, separately reviewed
+operation, and it would have to re-anchor the chain.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +14,28 @@ import hmac
 import json
 import os
 import secrets
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tanhua.audit import anchor
 from tanhua.audit.models import AuditEntry, Result
 from tanhua.core import request_context
 
 GENESIS = "0" * 64
 # Any constant; it names the advisory lock that serializes appends on PostgreSQL.
 _PG_LOCK_KEY = 0x7A4E_4875_61
+_MIN_KEY_CHARS = 16
+_RESULTS = frozenset(Result.values)
 
 
 @dataclass
@@ -39,26 +51,72 @@ class Event:
     after: Any = None
     detail: Any = None
     actor: Any = None
-    at: datetime = field(default_factory=timezone.now)
+    # Stamped under the chain lock when not given, so time order follows seq order.
+    at: datetime | None = None
 
 
-def _key() -> bytes:
-    if settings.AUDIT_HMAC_KEY:
-        return settings.AUDIT_HMAC_KEY.encode()
-    path = Path(settings.AUDIT_HMAC_KEY_FILE)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+# --- the key -----------------------------------------------------------------------------
+
+
+def _create_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside and linked into place: a concurrent reader never sees an empty key file,
+    # and of two processes creating it at once exactly one wins.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".audit-key-")
+    try:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
+
+
+def key() -> bytes:
+    """The HMAC key: TANHUA_AUDIT_KEY, else the key file (created on first use)."""
+    if settings.AUDIT_HMAC_KEY:
+        raw = settings.AUDIT_HMAC_KEY.strip()
+        source = "TANHUA_AUDIT_KEY"
+    else:
+        path = Path(settings.AUDIT_HMAC_KEY_FILE)
+        if not path.exists():
+            _create_key_file(path)
+        raw = path.read_text(encoding="utf-8").strip()
+        source = str(path)
+    if len(raw) < _MIN_KEY_CHARS:
+        raise ImproperlyConfigured(f"审计密钥（{source}）过短：至少需要 {_MIN_KEY_CHARS} 个字符")
+    return raw.encode()
+
+
+# --- canonical form and MAC ----------------------------------------------------------------
+
+
+def _strip_nul(value: Any) -> Any:
+    # PostgreSQL refuses NUL in text and jsonb; strip it so both databases store the same.
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_strip_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_strip_nul(k): _strip_nul(v) for k, v in value.items()}
+    return value
 
 
 def _plain(value: Any) -> Any:
     """JSON as the database will give it back, so the MAC is computed over stable values."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, allow_nan=False)
+    return _strip_nul(json.loads(text))
+
+
+def _text(value: Any, limit: int) -> str:
+    return _strip_nul("" if value is None else str(value))[:limit]
 
 
 def canonical(entry: AuditEntry) -> bytes:
@@ -84,12 +142,17 @@ def canonical(entry: AuditEntry) -> bytes:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def compute_mac(entry: AuditEntry, key: bytes | None = None) -> str:
-    return hmac.new(key or _key(), canonical(entry), hashlib.sha256).hexdigest()
+def compute_mac(entry: AuditEntry, key_bytes: bytes | None = None) -> str:
+    return hmac.new(key_bytes or key(), canonical(entry), hashlib.sha256).hexdigest()
+
+
+# --- appending -----------------------------------------------------------------------------
 
 
 def _lock_chain() -> None:
     # SQLite transactions here begin IMMEDIATE (settings), which already serializes writers.
+    # On PostgreSQL the lock is held to the end of the caller's transaction: record late in
+    # long transactions, or every audited write waits for them.
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
@@ -112,42 +175,59 @@ def _where() -> tuple[str, str]:
     return client_ip(request), getattr(request, "request_id", "")
 
 
+def _field_limit(name: str) -> int:
+    return AuditEntry._meta.get_field(name).max_length
+
+
 @transaction.atomic
 def record_many(events: list[Event]) -> list[AuditEntry]:
     """Append events in order, chained, in the caller's transaction."""
     if not events:
         return []
-    _lock_chain()
-    key = _key()
-    last = AuditEntry.objects.order_by("-seq").values_list("seq", "mac").first()
-    seq, prev = last if last else (0, GENESIS)
+    for event in events:
+        if event.result not in _RESULTS:
+            raise ValueError(f"unknown audit result {event.result!r}")
+        if not event.action:
+            raise ValueError("an audit entry needs an action")
+    key_bytes = key()
     ip, request_id = _where()
+    # Everything but the chain is prepared before the lock, so that it is held briefly.
     rows = []
     for event in events:
-        seq += 1
         user_id, username, roles = _who(event.actor)
         entry = AuditEntry(
-            seq=seq,
             at=event.at,
             user_id_ref=user_id,
-            username=username,
-            roles=roles,
-            ip=ip,
-            request_id=request_id,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=str(event.object_id)[:128],
-            object_repr=str(event.object_repr)[:300],
-            result=event.result,
+            username=_text(username, _field_limit("username")),
+            roles=_text(roles, _field_limit("roles")),
+            ip=_text(ip, _field_limit("ip")),
+            request_id=_text(request_id, _field_limit("request_id")),
+            action=_text(event.action, _field_limit("action")),
+            object_type=_text(event.object_type, _field_limit("object_type")),
+            object_id=_text(event.object_id, _field_limit("object_id")),
+            object_repr=_text(event.object_repr, _field_limit("object_repr")),
+            result=str(event.result),
             before=_plain(event.before),
             after=_plain(event.after),
             detail=_plain(event.detail),
-            prev_mac=prev,
         )
-        entry.mac = compute_mac(entry, key)
-        prev = entry.mac
         rows.append(entry)
-    return AuditEntry.objects.bulk_create(rows, batch_size=2000)
+    _lock_chain()
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", "mac").first()
+    seq, prev = last if last else (0, GENESIS)
+    now = timezone.now()
+    for entry in rows:
+        seq += 1
+        entry.seq = seq
+        entry.at = entry.at or now
+        entry.prev_mac = prev
+        entry.mac = compute_mac(entry, key_bytes)
+        prev = entry.mac
+    created = AuditEntry.objects.bulk_create(rows, batch_size=500)
+    # The anchor outside the database moves only once the entries are durable; a writer
+    # that commits later but runs its callback earlier cannot move it back (anchor.advance).
+    transaction.on_commit(partial(anchor.advance, seq, prev))
+    return created
 
 
 def record(action: str, **fields: Any) -> AuditEntry:
@@ -162,3 +242,60 @@ def snapshot(obj, fields: list[str]) -> dict[str, Any]:
         f = obj._meta.get_field(name)
         out[name] = getattr(obj, f.attname)
     return _plain(out)
+
+
+# --- helpers for the kinds of event every app records --------------------------------------
+
+
+def record_read(
+    object_type: str,
+    object_id: str,
+    object_repr: str = "",
+    *,
+    actor=None,
+    detail: dict | None = None,
+) -> AuditEntry:
+    """A read of a record about a person (DESIGN §2): pages and API endpoints call this."""
+    request = request_context.current_request()
+    extra = {"path": request.path} if request is not None else {}
+    return record(
+        f"{object_type}.read",
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        actor=actor,
+        detail={**extra, **(detail or {})} or None,
+    )
+
+
+def record_export(
+    kind: str,
+    rows: int,
+    *,
+    actor=None,
+    filters: dict | None = None,
+    fmt: str = "xlsx",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEntry:
+    """An export left the system: what kind, how many rows, under which filter."""
+    return record(
+        "export",
+        object_type=kind,
+        object_id=object_id,
+        object_repr=object_repr,
+        actor=actor,
+        detail={"rows": int(rows), "format": fmt, "filters": filters or {}},
+    )
+
+
+def record_denied(*, path: str, status: int, reason: str = "", actor=None) -> AuditEntry:
+    """A refused access (404 out of scope or absent, 403 forbidden)."""
+    return record(
+        "access.denied",
+        object_type="url",
+        object_id=path,
+        result=Result.DENIED,
+        actor=actor,
+        detail={"path": path, "status": status, **({"reason": reason} if reason else {})},
+    )

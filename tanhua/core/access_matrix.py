@@ -13,6 +13,13 @@ administrators at the province) with an in-scope object, and with an out-of-scop
 
 `kwargs(world)` / `outside(world)` build the URL's arguments from the world; `None` for a
 URL without arguments. `public=True` marks the few pages anyone may open (login, health).
+
+`per_user=True` marks URLs of objects a user owns (import batches): `kwargs(world, user)` builds
+the persona's own object, which every allowed role reaches wherever it sits, and
+`outside(world, user)` someone else's, which answers 404 to everyone.
+
+`API_ENTRIES` does the same for the REST API, keyed "METHOD /path" as in its OpenAPI schema;
+`data` is the JSON body, and `kwargs` returning {} anchors a body-only write in C1.
 """
 
 from __future__ import annotations
@@ -36,10 +43,41 @@ class Access:
     data: dict = field(default_factory=dict)
     # Extra statuses an allowed role may see instead of `ok` (e.g. 302 after a form redirect).
     also_ok: frozenset = frozenset()
+    per_user: bool = False
 
 
 def _org(code):
     return lambda w: {"code": code}
+
+
+def _c1_user(world) -> dict:
+    return {"username": "commission_c1"}
+
+
+def _conflict(world) -> dict:
+    """An active declaration by a C1 user (one who reads no cadre pages, so it hides nothing
+    the other entries rely on)."""
+    from tanhua.accounts.models import ConflictDeclaration
+
+    decl, _ = ConflictDeclaration.objects.get_or_create(
+        user=world.users["recorder_c1"],
+        cadre=world.cadres["GT111"],
+        active=True,
+        defaults={"reason": "kin", "detail": "权限矩阵测试"},
+    )
+    return {"pk": decl.pk}
+
+
+def _own_batch(world, user) -> dict:
+    from tanhua.exchange.testing import own_batch
+
+    return own_batch(world, user)
+
+
+def _others_batch(world, user) -> dict:
+    from tanhua.exchange.testing import someone_elses_batch
+
+    return someone_elses_batch(world, user)
 
 
 ENTRIES: dict[str, Access] = {
@@ -49,6 +87,40 @@ ENTRIES: dict[str, Access] = {
     "accounts:logout": Access(allowed=frozenset(R.Role), method="POST", ok=302),
     "accounts:password_change": Access(allowed=frozenset(R.Role)),
     "accounts:user_list": Access(allowed=R.MANAGE_USERS),
+    # Second factor: any signed-in user may enrol; verify without a device sends to enrol.
+    "accounts:otp_setup": Access(allowed=frozenset(R.Role)),
+    "accounts:otp_verify": Access(allowed=frozenset(R.Role), ok=302),
+    # The security administrator manages every account (no org scope applies): in-scope is a
+    # C1 user, and there is no "outside" user for them.
+    "accounts:user_create": Access(allowed=R.MANAGE_USERS),
+    "accounts:user_detail": Access(allowed=R.MANAGE_USERS, kwargs=_c1_user),
+    "accounts:user_roles": Access(
+        allowed=R.MANAGE_USERS,
+        kwargs=_c1_user,
+        method="POST",
+        ok=302,
+        data={"action": "grant", "role": "viewer"},
+    ),
+    "accounts:user_clearance": Access(
+        allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", ok=302, data={"clearance": "1"}
+    ),
+    "accounts:user_disable": Access(
+        allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", ok=302
+    ),
+    # commission_c1 is active: enabling answers the page with the reason, not a redirect.
+    "accounts:user_enable": Access(
+        allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", also_ok=frozenset({302})
+    ),
+    "accounts:user_reset_password": Access(
+        allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST"
+    ),
+    "accounts:conflict_list": Access(allowed=R.MANAGE_USERS),
+    "accounts:conflict_withdraw": Access(
+        allowed=R.MANAGE_USERS, kwargs=lambda w: _conflict(w), method="POST", ok=302
+    ),
+    "accounts:conflict_declare": Access(
+        allowed=R.SEE_PEOPLE, kwargs=_org("GK11"), outside=_org("GC2")
+    ),
     "org:tree": Access(allowed=R.BROWSE_ORGS),
     "org:organization_detail": Access(
         allowed=R.BROWSE_ORGS, kwargs=_org("K11"), outside=_org("C2")
@@ -58,10 +130,115 @@ ENTRIES: dict[str, Access] = {
     ),
     "org:cadre_list": Access(allowed=R.SEE_PEOPLE),
     "org:cadre_detail": Access(
-        allowed=R.SEE_PEOPLE,
+        # A subject may open their own record (Cadre.visible_to); GK11 is subject_k11's.
+        allowed=R.SEE_PEOPLE | {R.Role.SUBJECT},
         kwargs=lambda w: {"code": "GK11"},
         outside=lambda w: {"code": "GC2"},
     ),
     "exchange:upload": Access(allowed=R.EDIT_REGISTRY),
+    "exchange:template": Access(allowed=R.EDIT_REGISTRY),
+    "exchange:preview": Access(
+        allowed=R.EDIT_REGISTRY, per_user=True, kwargs=_own_batch, outside=_others_batch
+    ),
+    "exchange:confirm": Access(
+        allowed=R.EDIT_REGISTRY,
+        per_user=True,
+        kwargs=_own_batch,
+        outside=_others_batch,
+        method="POST",
+        ok=302,
+    ),
+    "exchange:errors": Access(
+        allowed=R.EDIT_REGISTRY, per_user=True, kwargs=_own_batch, outside=_others_batch
+    ),
     "audit:log": Access(allowed=R.READ_AUDIT),
+    "audit:export": Access(allowed=R.READ_AUDIT),
+    # A user manages only their own API tokens: someone else's answers 404 to everyone.
+    "api_tokens:list": Access(allowed=frozenset(R.Role)),
+    "api_tokens:revoke": Access(method="POST", ok=302, kwargs=lambda w: _foreign_token(w)),
+}
+
+
+def _foreign_token(world) -> dict:
+    from tanhua.accounts.models import User
+    from tanhua.api.services import issue_token
+
+    owner, _ = User.objects.get_or_create(
+        username="token_owner", defaults={"organization": world.orgs["C1"]}
+    )
+    token, _plain = issue_token(actor=None, user=owner, name="matrix")
+    return {"pk": token.pk}
+
+
+def _pk_of(cadre_code: str):
+    def build(world) -> dict:
+        from tanhua.org.models import Position
+
+        pks = Position.objects.filter(cadre__code=cadre_code).values_list("pk", flat=True)
+        return {"id": pks[0]}
+
+    return build
+
+
+def _in_c1(world) -> dict:
+    """No path arguments: the write's body names objects in C1 (anchors the entry there)."""
+    return {}
+
+
+# Keyed "METHOD /path" exactly as in the OpenAPI schema (/api/v1/openapi.json).
+API_ENTRIES: dict[str, Access] = {
+    "GET /api/v1/organizations": Access(allowed=R.BROWSE_ORGS),
+    "GET /api/v1/organizations/{code}": Access(
+        allowed=R.BROWSE_ORGS, kwargs=_org("K11"), outside=_org("C2")
+    ),
+    "GET /api/v1/organizations/{code}/children": Access(
+        allowed=R.BROWSE_ORGS, kwargs=_org("C1"), outside=_org("C2")
+    ),
+    "POST /api/v1/organizations": Access(
+        allowed=R.EDIT_REGISTRY,
+        method="POST",
+        ok=201,
+        kwargs=_in_c1,
+        data={"code": "K19", "name": "东城新县委", "level": "county", "parent_code": "C1"},
+    ),
+    "PATCH /api/v1/organizations/{code}": Access(
+        allowed=R.EDIT_REGISTRY,
+        method="PATCH",
+        kwargs=_org("K11"),
+        outside=_org("C2"),
+        data={"name": "东城甲县委员会"},
+    ),
+    "GET /api/v1/cadres": Access(allowed=R.SEE_PEOPLE),
+    "GET /api/v1/cadres/{code}": Access(
+        allowed=R.SEE_PEOPLE, kwargs=_org("GC1M"), outside=_org("GC2")
+    ),
+    # A new cadre holds no post, so creating one has no place to be in or out of scope.
+    "POST /api/v1/cadres": Access(
+        allowed=R.EDIT_REGISTRY,
+        method="POST",
+        ok=201,
+        data={"code": "GNEW1", "name": "新干部辛", "tier": "county"},
+    ),
+    "PATCH /api/v1/cadres/{code}": Access(
+        allowed=R.EDIT_REGISTRY,
+        method="PATCH",
+        kwargs=_org("GC1M"),
+        outside=_org("GC2"),
+        data={"gender": "female"},
+    ),
+    "GET /api/v1/positions": Access(allowed=R.SEE_PEOPLE),
+    "POST /api/v1/positions": Access(
+        allowed=R.EDIT_REGISTRY,
+        method="POST",
+        ok=201,
+        kwargs=_in_c1,
+        data={"cadre_code": "GC1M", "org_code": "K11", "title": "兼职委员", "start": "2021-01-01"},
+    ),
+    "PATCH /api/v1/positions/{id}": Access(
+        allowed=R.EDIT_REGISTRY,
+        method="PATCH",
+        kwargs=_pk_of("GC1M"),
+        outside=_pk_of("GC2"),
+        data={"end": "2030-12-31"},
+    ),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -50,6 +51,9 @@ class Command(BaseCommand):
             problems = production_problems()
             if problems:
                 raise CommandError("拒绝启动：\n  " + "\n  ".join(problems))
+        # The manifest storage serves hashed names that only collectstatic produces; doing it
+        # here keeps `tanhua serve` one step (it is quick and idempotent).
+        call_command("collectstatic", interactive=False, verbosity=0)
         # SQLite allows one writer; several processes would only queue on its lock.
         workers = opts["workers"]
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):

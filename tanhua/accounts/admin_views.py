@@ -1,0 +1,265 @@
+"""Account management for the security administrator (users, roles, clearance, disabling,
+password resets) and conflict declarations (回避): declared by staff, listed for and
+withdrawn by the security administrator. The security administrator sees accounts and
+organization names, never business data."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tanhua.accounts import roles as R
+from tanhua.accounts import services
+from tanhua.accounts.forms import ClearanceForm, ConflictForm, RoleChangeForm, UserCreateForm
+from tanhua.accounts.models import ConflictDeclaration, RoleGrant, User
+from tanhua.core import scoping
+from tanhua.org.models import Cadre
+
+USERS_PER_PAGE = 100
+
+
+def _require_manager(user) -> None:
+    scoping.require(scoping.has_any(user, R.MANAGE_USERS))
+
+
+def _managed_user(request, username: str) -> User:
+    _require_manager(request.user)
+    return get_object_or_404(
+        User.objects.visible_to(request.user).select_related("organization"), username=username
+    )
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+@login_required
+@require_GET
+def user_list(request):
+    _require_manager(request.user)
+    users = (
+        User.objects.visible_to(request.user)
+        .select_related("organization")
+        .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
+        .order_by("username")
+    )
+    term = (request.GET.get("q") or "").strip()
+    if term:
+        users = users.filter(Q(username__icontains=term) | Q(first_name__icontains=term))
+    page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "q": term})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    _require_manager(request.user)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, password = services.create_user(
+                actor=request.user,
+                username=data["username"],
+                organization=data["org_code"],
+                roles=data["roles"],
+                clearance=data["clearance"],
+                full_name=data["full_name"],
+                cadre=data["cadre_code"],
+            )
+        except ValidationError as exc:
+            for msg in _errors(exc):
+                form.add_error(None, msg)
+        else:
+            # The one-time password is shown in this answer only, never stored in clear.
+            return render(
+                request, "accounts/user_password.html", {"managed": user, "password": password}
+            )
+    return render(request, "accounts/user_create.html", {"form": form})
+
+
+@login_required
+@require_GET
+def user_detail(request, username: str):
+    managed = _managed_user(request, username)
+    return render(request, "accounts/user_detail.html", _detail_context(request, managed))
+
+
+def _detail_context(request, managed: User, **extra) -> dict:
+    grants = list(managed.role_grants.select_related("granted_by").order_by("role"))
+    held = {g.role for g in grants}
+    return {
+        "managed": managed,
+        "grants": grants,
+        "grantable": [(v, label) for v, label in R.Role.choices if v not in held],
+        "is_self": managed.pk == request.user.pk,
+        "clearance_form": ClearanceForm(initial={"clearance": managed.clearance}),
+        "conflicts": managed.conflicts.filter(active=True).select_related("cadre"),
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def user_roles(request, username: str):
+    managed = _managed_user(request, username)
+    form = RoleChangeForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        change = (
+            services.grant_role if form.cleaned_data["action"] == "grant" else services.revoke_role
+        )
+        try:
+            change(actor=request.user, user=managed, role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("角色已更新"))
+            return redirect("accounts:user_detail", username=managed.username)
+    else:
+        errors = [_("请选择要授予或撤销的角色")]
+    return render(
+        request,
+        "accounts/user_detail.html",
+        _detail_context(request, managed, errors=errors),
+        status=200,
+    )
+
+
+@login_required
+@require_POST
+def user_clearance(request, username: str):
+    managed = _managed_user(request, username)
+    form = ClearanceForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            services.set_clearance(
+                actor=request.user, user=managed, clearance=form.cleaned_data["clearance"]
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("涉密等级已更新"))
+            return redirect("accounts:user_detail", username=managed.username)
+    else:
+        errors = [_("请选择有效的涉密等级")]
+    return render(
+        request, "accounts/user_detail.html", _detail_context(request, managed, errors=errors)
+    )
+
+
+def _toggle(request, username: str, change, done: str):
+    managed = _managed_user(request, username)
+    try:
+        change(actor=request.user, user=managed)
+    except ValidationError as exc:
+        return render(
+            request,
+            "accounts/user_detail.html",
+            _detail_context(request, managed, errors=_errors(exc)),
+        )
+    messages.success(request, done)
+    return redirect("accounts:user_detail", username=managed.username)
+
+
+@login_required
+@require_POST
+def user_disable(request, username: str):
+    return _toggle(request, username, services.disable_user, _("账号已停用，其会话已全部结束"))
+
+
+@login_required
+@require_POST
+def user_enable(request, username: str):
+    return _toggle(request, username, services.enable_user, _("账号已启用"))
+
+
+@login_required
+@require_POST
+def user_reset_password(request, username: str):
+    managed = _managed_user(request, username)
+    try:
+        password = services.reset_password(actor=request.user, user=managed)
+    except ValidationError as exc:
+        return render(
+            request,
+            "accounts/user_detail.html",
+            _detail_context(request, managed, errors=_errors(exc)),
+        )
+    return render(
+        request,
+        "accounts/user_password.html",
+        {"managed": managed, "password": password, "reset": True},
+    )
+
+
+# --- conflicts of interest (回避) ---------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conflict_declare(request, code: str):
+    """A staff member declares a conflict with a cadre they can see; afterwards the cadre
+    answers 404 to them everywhere."""
+    user = request.user
+    scoping.require(scoping.can_see_people(user))
+    cadre = get_object_or_404(Cadre.objects.visible_to(user), code=code)
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declare_conflict(
+                actor=user,
+                cadre=cadre,
+                reason=form.cleaned_data["reason"],
+                detail=form.cleaned_data["detail"],
+            )
+        except ValidationError as exc:
+            for msg in _errors(exc):
+                form.add_error(None, msg)
+        else:
+            messages.success(
+                request,
+                _("已登记回避声明；此后您将无法查看该干部的任何信息。如需撤销，请联系安全管理员。"),
+            )
+            return redirect("core:home")
+    return render(request, "accounts/conflict_declare.html", {"form": form, "cadre": cadre})
+
+
+@login_required
+@require_GET
+def conflict_list(request):
+    _require_manager(request.user)
+    show_all = request.GET.get("all") == "1"
+    declarations = (
+        ConflictDeclaration.objects.visible_to(request.user)
+        .select_related("user", "user__organization", "cadre", "withdrawn_by")
+        .order_by("-declared_at")
+    )
+    if not show_all:
+        declarations = declarations.filter(active=True)
+    page = Paginator(declarations, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/conflict_list.html", {"page": page, "show_all": show_all})
+
+
+@login_required
+@require_POST
+def conflict_withdraw(request, pk: int):
+    _require_manager(request.user)
+    declaration = get_object_or_404(
+        ConflictDeclaration.objects.visible_to(request.user).select_related("cadre"), pk=pk
+    )
+    try:
+        services.withdraw_conflict(actor=request.user, declaration=declaration)
+    except ValidationError as exc:
+        for msg in _errors(exc):
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("回避声明已撤销"))
+    return redirect("accounts:conflict_list")

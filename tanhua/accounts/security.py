@@ -1,0 +1,268 @@
+"""Login-time security: failed-attempt lockout, the login itself, and TOTP two-factor.
+
+The lockout counts failures per username *as typed*, whether or not the account exists, so
+an unknown name is answered exactly like a known one (same message, same hashing work).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tanhua.accounts import roles as R
+from tanhua.accounts.models import LoginFailure, User
+from tanhua.audit import services as audit
+from tanhua.audit.models import Result
+
+BACKUP_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "authenticator"
+BACKUP_DEVICE_NAME = "backup"
+
+
+def generic_failure() -> str:
+    return _("用户名或密码错误")
+
+
+def locked_message() -> str:
+    return _("登录失败次数过多，该用户名已被临时锁定，请 %(m)d 分钟后再试") % {
+        "m": settings.LOGIN_LOCK_MINUTES
+    }
+
+
+@dataclass
+class LoginOutcome:
+    user: User | None
+    error: str = ""
+    locked: bool = False
+
+
+def _window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+
+
+def _lock() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+
+
+def locked_until(username: str, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the lock on `username` ends, or None. A lock starts at the failure that makes
+    LOGIN_FAILURE_LIMIT failures within the window and lasts LOGIN_LOCK_MINUTES."""
+    now = now or timezone.now()
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if limit <= 0:
+        return None
+    since = now - _window() - _lock()
+    times = list(
+        LoginFailure.objects.filter(username=username, at__gt=since, at__lte=now)
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+    until = None
+    for i in range(len(times) - limit + 1):
+        start, last = times[i], times[i + limit - 1]
+        if last - start <= _window():
+            until = last + _lock()
+    return until if until is not None and until > now else None
+
+
+@transaction.atomic
+def record_failure(*, username: str, ip: str, now: dt.datetime | None = None) -> bool:
+    """Store one failed attempt; returns True when it locks the name."""
+    now = now or timezone.now()
+    username = username[:150]
+    # Rows too old to count again are dropped here, by the (username, at) index.
+    LoginFailure.objects.filter(username=username, at__lt=now - _window() - _lock()).delete()
+    LoginFailure.objects.create(username=username, ip=ip[:64], at=now)
+    audit.record(
+        "auth.login_failed",
+        object_type="user",
+        object_id=username[:128],
+        result=Result.FAILED,
+        at=now,
+    )
+    if locked_until(username, now=now) is not None:
+        audit.record(
+            "auth.locked",
+            object_type="user",
+            object_id=username[:128],
+            result=Result.DENIED,
+            detail={"minutes": settings.LOGIN_LOCK_MINUTES},
+            at=now,
+        )
+        return True
+    return False
+
+
+@transaction.atomic
+def _record_locked_attempt(*, username: str, now: dt.datetime) -> None:
+    audit.record(
+        "auth.locked",
+        object_type="user",
+        object_id=username[:128],
+        result=Result.DENIED,
+        detail={"attempt_while_locked": True},
+        at=now,
+    )
+
+
+@transaction.atomic
+def record_success(*, user: User, now: dt.datetime | None = None) -> None:
+    """A good password clears the name's failure count."""
+    now = now or timezone.now()
+    LoginFailure.objects.filter(username=user.username).delete()
+    audit.record(
+        "auth.login",
+        object_type="user",
+        object_id=user.username,
+        actor=user,
+        at=now,
+        detail={"step": "password"},
+    )
+
+
+def attempt_login(
+    request, *, username: str, password: str, ip: str, now: dt.datetime | None = None
+) -> LoginOutcome:
+    """The password step. Locked names are refused before the password is looked at, with
+    a message that is the same whether or not the account exists."""
+    now = now or timezone.now()
+    username = (username or "")[:150]
+    if locked_until(username, now=now) is not None:
+        # Hash anyway, so a locked answer costs what a checked one does.
+        make_password(password)
+        _record_locked_attempt(username=username, now=now)
+        return LoginOutcome(None, locked_message(), locked=True)
+    # ModelBackend runs the hasher against a dummy when the name is unknown (same timing),
+    # and refuses disabled accounts only after checking the password.
+    user = authenticate(request, username=username, password=password)
+    if user is None or user.is_superuser or user.is_staff:
+        if record_failure(username=username, ip=ip, now=now):
+            return LoginOutcome(None, locked_message(), locked=True)
+        return LoginOutcome(None, generic_failure())
+    record_success(user=user, now=now)
+    return LoginOutcome(user)
+
+
+# --- policy helpers used by the middleware ---------------------------------
+
+
+def needs_second_factor(user) -> bool:
+    if not settings.REQUIRE_TOTP:
+        return False
+    return bool(user.role_names & R.NEEDS_TOTP)
+
+
+def password_expired(user, *, now: dt.datetime | None = None) -> bool:
+    days = settings.PASSWORD_MAX_AGE_DAYS
+    if days <= 0:
+        return False
+    changed = user.password_changed_at or user.date_joined
+    return (now or timezone.now()) - changed > dt.timedelta(days=days)
+
+
+# --- TOTP ----------------------------------------------------------------------
+
+
+def confirmed_totp_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+@transaction.atomic
+def start_totp_enrolment(*, user: User) -> TOTPDevice:
+    """The unconfirmed device the user is setting up (one at a time; a fresh key each
+    enrolment that was never confirmed would confuse the phone, so it is reused)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+        audit.record("auth.totp_enrol_start", object_type="user", object_id=user.username)
+    return device
+
+
+@transaction.atomic
+def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm the device with a code from the phone; returns the new backup codes (shown
+    once), or None when the code is wrong."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+    if device.confirmed or not device.verify_token((token or "").strip()):
+        audit.record(
+            "auth.totp_enrol",
+            object_type="user",
+            object_id=user.username,
+            result=Result.FAILED,
+            actor=user,
+        )
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    # Any older device of the user is replaced by this one.
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    codes = _new_backup_codes(user)
+    audit.record("auth.totp_enrol", object_type="user", object_id=user.username, actor=user)
+    return codes
+
+
+def _new_backup_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    codes: list[str] = []
+    while len(codes) < BACKUP_CODE_COUNT:
+        code = StaticToken.random_token()
+        if code not in codes:
+            codes.append(code)
+    StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
+    return codes
+
+
+def verify_second_factor(*, user: User, token: str):
+    """Check a TOTP code or a backup code (single use: django-otp deletes it on use).
+    Returns the device that accepted it, or None. Audited either way."""
+    token = (token or "").strip().replace(" ", "").lower()
+    device = None
+    if token:
+        with transaction.atomic():
+            for candidate in devices_for_user(user, confirmed=True, for_verify=True):
+                if candidate.verify_token(token):
+                    device = candidate
+                    break
+    with transaction.atomic():
+        audit.record(
+            "auth.otp_verify",
+            object_type="user",
+            object_id=user.username,
+            result=Result.OK if device is not None else Result.FAILED,
+            detail={"method": "backup" if isinstance(device, StaticDevice) else "totp"}
+            if device is not None
+            else None,
+            actor=user,
+        )
+    return device
+
+
+def remaining_backup_codes(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def qr_svg(data: str) -> str:
+    """An inline SVG QR code, drawn locally (the intranet has no external services)."""
+    import qrcode
+    import qrcode.image.svg
+
+    img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=15, border=2)
+    buf = io.BytesIO()
+    img.save(buf)
+    text = buf.getvalue().decode("utf-8")
+    # Drop the XML declaration so the SVG can sit inside HTML.
+    if text.startswith("<?xml"):
+        text = text.split("?>", 1)[1].lstrip()
+    return text

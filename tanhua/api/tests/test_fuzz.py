@@ -1,0 +1,65 @@
+"""Schemathesis against the live schema: no input makes the API answer 5xx, and every answer
+conforms to the schema (status, content type, body)."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tanhua.api.services import issue_token
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI app, inside the test's transaction: Django would close the connection
+    between requests (and so end the transaction) unless told not to, as its test client is."""
+    from tanhua.wsgi import application
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield application
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(world, wsgi_app):
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
+
+
+@pytest.fixture
+def bearer(world):
+    _token, plain = issue_token(actor=None, user=world.users["commission_c1"], name="fuzz")
+    return {"Authorization": f"Bearer {plain}"}
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=100,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_input_makes_the_api_fail_or_break_its_schema(case, bearer):
+    case.call_and_validate(headers=bearer, checks=CHECKS)

@@ -1,0 +1,132 @@
+"""The chain's anchor outside the database: the last committed entry's seq and MAC.
+
+The HMAC chain proves that no entry was changed, removed from the middle or reordered, but
+cutting off the tail leaves a shorter chain that is still valid. The anchor, kept in a small
+file beside the key file (outside the database), lets `tanhua audit verify` notice that: the
+database must hold at least the anchored seq, with the anchored MAC there.
+
+The anchor is advanced after each commit and may lag behind the database (a crash between
+commit and write, a write that failed), never run ahead of it; verify only complains when the
+database holds fewer entries than the anchor, or a different MAC at the anchor's seq. One
+anchor file per database (named by a fingerprint of its connection settings), so that test
+databases and the real one never share an anchor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+try:  # POSIX only; elsewhere concurrent advances may briefly move the anchor back.
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    seq: int
+    mac: str
+
+
+class AnchorError(Exception):
+    """The anchor file exists but cannot be read."""
+
+
+def _fingerprint() -> str:
+    s = connection.settings_dict
+    ident = "|".join(
+        str(x) for x in (connection.vendor, s.get("NAME"), s.get("HOST"), s.get("PORT"))
+    )
+    return hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+
+def path() -> Path:
+    return Path(settings.AUDIT_HMAC_KEY_FILE).parent / f"audit-anchor-{_fingerprint()}.json"
+
+
+def read() -> Anchor | None:
+    """The current anchor, or None when there is none yet. A damaged file is an error."""
+    p = path()
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise AnchorError(f"审计锚点文件 {p} 无法读取：{exc}") from exc
+    try:
+        return Anchor(seq=int(data["seq"]), mac=str(data["mac"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnchorError(f"审计锚点文件 {p} 内容无效") from exc
+
+
+@contextmanager
+def _locked(p: Path):
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with open(p.with_suffix(".lock"), "a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def _write(p: Path, anchor: Anchor) -> None:
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".audit-anchor-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"seq": anchor.seq, "mac": anchor.mac}, fh)
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _db_mac(seq: int) -> str | None:
+    from tanhua.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(seq=seq).values_list("mac", flat=True).first()
+
+
+def advance(seq: int, mac: str) -> None:
+    """Move the anchor to (seq, mac) after a commit, never backwards, and only along the
+    chain it anchors: if the database no longer holds the anchored entry, the anchor stays
+    as evidence and verify reports it. Failures are logged, not raised: the entries are
+    already committed and the request must not fail for its after-effect."""
+    try:
+        p = path()
+        with _locked(p):
+            current = read()
+            if current is not None:
+                if seq <= current.seq:
+                    return
+                if _db_mac(current.seq) != current.mac:
+                    log.error("audit anchor #%s no longer matches the database", current.seq)
+                    return
+            _write(p, Anchor(seq, mac))
+    except Exception:
+        log.exception("could not advance the audit anchor")
+
+
+def reset(anchor: Anchor | None) -> None:
+    """Re-anchor after a deliberate restore (verify --reset-anchor); None removes it."""
+    p = path()
+    with _locked(p):
+        if anchor is None:
+            p.unlink(missing_ok=True)
+        else:
+            _write(p, anchor)

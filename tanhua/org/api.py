@@ -1,0 +1,554 @@
+"""The registry over the REST API: organizations, cadres and positions, addressed by code.
+
+Reads start from `visible_to(user)`; writes call tanhua.org.services and nothing else, so the
+API enforces exactly what the pages and imports enforce. Out of scope answers 404 like absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from contextlib import contextmanager
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Path as PathParam
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from tanhua.accounts.models import ConflictDeclaration
+from tanhua.api.errors import FieldError, UnknownReference
+from tanhua.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Code,
+    PageQuery,
+    SearchText,
+    paginate,
+    text,
+)
+from tanhua.audit import services as audit
+from tanhua.core import scoping
+from tanhua.core.classification import Classification
+from tanhua.org import services
+from tanhua.org.models import CODE_PATTERN, Cadre, Level, Organization, Position, Tier
+
+router = Router(tags=["registry"])
+
+LevelName = Literal["province", "city", "county", "township"]
+TierName = Literal["central", "provincial", "city", "county"]
+GenderName = Literal["male", "female", ""]
+ClassificationValue = Literal[1, 2, 3]
+# Path codes are plain strings on purpose: one that cannot be a code answers 404, not 422.
+OrgCode = Annotated[str, PathParam(description="组织编码")]
+CadreCode = Annotated[str, PathParam(description="干部编号")]
+
+_CODE_RE = re.compile(CODE_PATTERN)
+
+
+def _valid_code(code: str) -> str:
+    """A path segment that cannot be a code names nothing: 404, before touching the database."""
+    if not _CODE_RE.fullmatch(code or ""):
+        raise Http404
+    return code
+
+
+@contextmanager
+def _fields(**by_code: str):
+    """Attach the request field a service's ValidationError concerns, by the error's code."""
+    try:
+        yield
+    except ValidationError as exc:
+        codes = [e.code for e in exc.error_list] if hasattr(exc, "error_list") else []
+        field = next((by_code[c] for c in codes if c in by_code), None)
+        raise FieldError(exc, ["body", field] if field else ["body"]) from exc
+
+
+def _unknown(field: str, what: str, code: str) -> UnknownReference:
+    # Absent and out of scope read the same, so the message cannot tell them apart.
+    return UnknownReference(
+        _("%(field)s：%(what)s“%(code)s”不存在") % {"field": field, "what": what, "code": code}
+    )
+
+
+# --- organizations -------------------------------------------------------------------
+
+
+class OrganizationOut(Schema):
+    code: str
+    name: str
+    level: LevelName
+    level_label: str
+    kind: str
+    parent_code: str | None = Field(None, description="上级组织编码；超出查看范围时为空")
+    depth: int
+
+
+class OrganizationDetailOut(OrganizationOut):
+    children_count: int
+
+
+class OrganizationPage(Schema):
+    count: int
+    items: list[OrganizationOut]
+
+
+class OrganizationFilter(PageQuery):
+    level: LevelName | None = Field(None, description="层级")
+    parent: Code | None = Field(None, description="上级组织编码：只列其直接下级")
+    q: SearchText | None = Field(None, description="按名称或编码搜索")
+
+
+class OrganizationIn(Schema):
+    code: Code = Field(examples=["K12"])
+    name: text(100) = Field(examples=["东城乙县委"])
+    level: LevelName = Field(examples=["county"])
+    kind: text(32) = "党委"
+    parent_code: Code | None = Field(None, examples=["C1"], description="上级组织编码；根组织为空")
+
+
+class OrganizationPatch(Schema):
+    name: text(100) | None = None
+    kind: text(32) | None = None
+    level: LevelName | None = None
+    parent_code: Code | None = Field(None, description="新的上级组织编码；显式为 null 表示设为根")
+
+
+def _org_out(org: Organization, top: str | None) -> dict:
+    ancestors = org.ancestor_codes()
+    # The parent of the user's own organization lies outside their scope: do not name it.
+    parent = ancestors[-1] if ancestors and org.path != top else None
+    out = {
+        "code": org.code,
+        "name": org.name,
+        "level": org.level,
+        "level_label": str(Level(org.level).label),
+        "kind": org.kind,
+        "parent_code": parent,
+        "depth": org.depth,
+    }
+    if hasattr(org, "child_count"):
+        out["children_count"] = org.child_count
+    return out
+
+
+def _visible_orgs(request):
+    scoping.require(scoping.can_browse_orgs(request.auth))
+    return Organization.objects.visible_to(request.auth)
+
+
+def _org_detail(request, code: str) -> Organization:
+    qs = _visible_orgs(request).annotate(child_count=Count("children"))
+    return get_object_or_404(qs, code=_valid_code(code))
+
+
+def _parent_for(request, code: str | None) -> Organization | None:
+    if code is None:
+        return None
+    parent = Organization.objects.visible_to(request.auth).filter(code=code).first()
+    if parent is None:
+        raise _unknown("parent_code", _("上级组织"), code)
+    return parent
+
+
+@router.get(
+    "/organizations",
+    response={200: OrganizationPage, **READ_ERRORS},
+    summary="组织列表",
+    operation_id="list_organizations",
+)
+def list_organizations(request, filters: Query[OrganizationFilter]):
+    qs = _visible_orgs(request)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.parent:
+        qs = qs.filter(parent__code=filters.parent)
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
+    count, rows = paginate(qs.order_by("path"), filters)
+    top = scoping.scope_path(request.auth)
+    return {"count": count, "items": [_org_out(o, top) for o in rows]}
+
+
+@router.get(
+    "/organizations/{code}",
+    response={200: OrganizationDetailOut, **READ_ERRORS},
+    summary="组织详情",
+    operation_id="get_organization",
+)
+def get_organization(request, code: OrgCode):
+    return _org_out(_org_detail(request, code), scoping.scope_path(request.auth))
+
+
+@router.get(
+    "/organizations/{code}/children",
+    response={200: list[OrganizationOut], **READ_ERRORS},
+    summary="直接下级组织",
+    operation_id="list_organization_children",
+)
+def list_organization_children(request, code: OrgCode):
+    visible = _visible_orgs(request)
+    org = get_object_or_404(visible, code=_valid_code(code))
+    top = scoping.scope_path(request.auth)
+    return [_org_out(o, top) for o in visible.filter(parent=org).order_by("code")]
+
+
+@router.post(
+    "/organizations",
+    response={201: OrganizationDetailOut, **WRITE_ERRORS},
+    summary="新建组织",
+    operation_id="create_organization",
+)
+def create_organization(request, payload: OrganizationIn):
+    user = request.auth
+    scoping.require(scoping.can_edit_registry(user))
+    parent = _parent_for(request, payload.parent_code)
+    with _fields(
+        invalid="code",
+        unique="code",
+        level="level",
+        cycle="parent_code",
+        required="name",
+        max_length="name",
+    ):
+        org = services.create_organization(
+            actor=user,
+            code=payload.code,
+            name=payload.name,
+            level=payload.level,
+            kind=payload.kind,
+            parent=parent,
+        )
+    return Status(201, _org_out(_org_detail(request, org.code), scoping.scope_path(user)))
+
+
+@router.patch(
+    "/organizations/{code}",
+    response={200: OrganizationDetailOut, **WRITE_ERRORS},
+    summary="修改组织",
+    operation_id="update_organization",
+)
+def update_organization(request, code: OrgCode, payload: OrganizationPatch):
+    user = request.auth
+    scoping.require(scoping.can_edit_registry(user))
+    org = get_object_or_404(_visible_orgs(request), code=_valid_code(code))
+    sent = payload.model_fields_set
+    parent = _parent_for(request, payload.parent_code) if "parent_code" in sent else ...
+    level_field = "level" if payload.level else "parent_code"
+    with _fields(level=level_field, cycle="parent_code", required="name", max_length="name"):
+        services.update_organization(
+            actor=user,
+            org=org,
+            name=payload.name,
+            kind=payload.kind,
+            level=payload.level,
+            parent=parent,
+        )
+    return Status(200, _org_out(_org_detail(request, org.code), scoping.scope_path(user)))
+
+
+# --- cadres and positions -------------------------------------------------------------
+
+
+class PositionOut(Schema):
+    id: int
+    cadre_code: str
+    cadre_name: str
+    org_code: str
+    org_name: str
+    title: str
+    principal: bool
+    start: dt.date
+    end: dt.date | None
+
+
+class CadreOut(Schema):
+    code: str
+    name: str
+    tier: TierName
+    tier_label: str
+    gender: GenderName
+    classification: ClassificationValue
+    classification_label: str
+
+
+class CadreDetailOut(CadreOut):
+    positions: list[PositionOut]
+
+
+class CadrePage(Schema):
+    count: int
+    items: list[CadreOut]
+
+
+class CadreFilter(PageQuery):
+    q: SearchText | None = Field(None, description="按姓名或干部编号搜索")
+    tier: TierName | None = Field(None, description="管理层级")
+
+
+class CadreIn(Schema):
+    code: Code = Field(examples=["GNEW1"])
+    name: text(50) = Field(examples=["新干部辛"])
+    tier: TierName
+    gender: GenderName = ""
+    classification: ClassificationValue = Classification.INTERNAL.value
+
+
+class CadrePatch(Schema):
+    name: text(50) | None = None
+    tier: TierName | None = None
+    gender: GenderName | None = None
+    classification: ClassificationValue | None = None
+
+
+class PositionPage(Schema):
+    count: int
+    items: list[PositionOut]
+
+
+class PositionFilter(PageQuery):
+    org_code: Code | None = Field(None, description="组织编码")
+    cadre_code: Code | None = Field(None, description="干部编号")
+    current: bool | None = Field(None, description="true 只列现任，false 只列已离任")
+
+
+class PositionIn(Schema):
+    cadre_code: Code = Field(examples=["GK11"])
+    org_code: Code = Field(examples=["T111"])
+    title: text(100) = Field(examples=["兼职委员"])
+    principal: bool = False
+    start: dt.date = Field(examples=["2024-01-01"])
+    end: dt.date | None = None
+
+
+class PositionPatch(Schema):
+    principal: bool | None = None
+    end: dt.date | None = Field(None, description="免职日期；显式为 null 表示仍在任")
+
+
+def _cadre_out(cadre: Cadre) -> dict:
+    return {
+        "code": cadre.code,
+        "name": cadre.name,
+        "tier": cadre.tier,
+        "tier_label": str(Tier(cadre.tier).label),
+        "gender": cadre.gender,
+        "classification": cadre.classification,
+        "classification_label": str(Classification(cadre.classification).label),
+    }
+
+
+def _position_out(p: Position) -> dict:
+    return {
+        "id": p.pk,
+        "cadre_code": p.cadre.code,
+        "cadre_name": p.cadre.name,
+        "org_code": p.organization.code,
+        "org_name": p.organization.name,
+        "title": p.title,
+        "principal": p.principal,
+        "start": p.start,
+        "end": p.end,
+    }
+
+
+def _cadre_detail(request, cadre: Cadre) -> dict:
+    positions = (
+        Position.objects.visible_to(request.auth)
+        .filter(cadre=cadre)
+        .select_related("organization", "cadre")
+        .order_by("-start", "pk")
+    )
+    return {**_cadre_out(cadre), "positions": [_position_out(p) for p in positions]}
+
+
+def _audit_list(request, action: str, detail: dict) -> None:
+    # Listing people is a read about each of them (DESIGN §2): one entry naming who was shown.
+    audit.record(action, object_type=action.split(".")[0], detail=detail, actor=request.auth)
+
+
+@router.get(
+    "/cadres",
+    response={200: CadrePage, **READ_ERRORS},
+    summary="干部列表",
+    operation_id="list_cadres",
+)
+def list_cadres(request, filters: Query[CadreFilter]):
+    user = request.auth
+    scoping.require(scoping.can_see_people(user))
+    qs = Cadre.objects.visible_to(user).search(filters.q or "")
+    if filters.tier:
+        qs = qs.filter(tier=filters.tier)
+    count, rows = paginate(qs.order_by("code"), filters)
+    _audit_list(
+        request,
+        "cadre.list",
+        detail={
+            "q": filters.q,
+            "tier": filters.tier,
+            "page": filters.page,
+            "codes": [c.code for c in rows],
+        },
+    )
+    return {"count": count, "items": [_cadre_out(c) for c in rows]}
+
+
+@router.get(
+    "/cadres/{code}",
+    response={200: CadreDetailOut, **READ_ERRORS},
+    summary="干部详情（含任职）",
+    operation_id="get_cadre",
+)
+def get_cadre(request, code: CadreCode):
+    cadre = get_object_or_404(Cadre.objects.visible_to(request.auth), code=_valid_code(code))
+    audit.record_read("cadre", cadre.code, cadre.name, actor=request.auth)
+    return _cadre_detail(request, cadre)
+
+
+@router.post(
+    "/cadres",
+    response={201: CadreDetailOut, **WRITE_ERRORS},
+    summary="新建干部",
+    operation_id="create_cadre",
+)
+def create_cadre(request, payload: CadreIn):
+    user = request.auth
+    scoping.require(scoping.can_edit_registry(user))
+    with _fields(
+        invalid="code",
+        unique="code",
+        tier="tier",
+        gender="gender",
+        required="name",
+        max_length="name",
+    ):
+        cadre = services.create_cadre(
+            actor=user,
+            code=payload.code,
+            name=payload.name,
+            tier=payload.tier,
+            gender=payload.gender,
+            classification=payload.classification,
+        )
+    # A new cadre holds no post yet, so it is in nobody's scope: answer with what was made.
+    return Status(201, {**_cadre_out(cadre), "positions": []})
+
+
+@router.patch(
+    "/cadres/{code}",
+    response={200: CadreDetailOut, **WRITE_ERRORS},
+    summary="修改干部",
+    operation_id="update_cadre",
+)
+def update_cadre(request, code: CadreCode, payload: CadrePatch):
+    user = request.auth
+    scoping.require(scoping.can_edit_registry(user))
+    cadre = get_object_or_404(Cadre.objects.visible_to(user), code=_valid_code(code))
+    changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    with _fields(tier="tier", gender="gender", required="name", max_length="name"):
+        cadre = services.update_cadre(actor=user, cadre=cadre, **changes)
+    return Status(200, _cadre_detail(request, cadre))
+
+
+@router.get(
+    "/positions",
+    response={200: PositionPage, **READ_ERRORS},
+    summary="任职列表",
+    operation_id="list_positions",
+)
+def list_positions(request, filters: Query[PositionFilter]):
+    user = request.auth
+    scoping.require(scoping.can_see_people(user))
+    qs = Position.objects.visible_to(user).select_related("organization", "cadre")
+    if filters.org_code:
+        qs = qs.filter(organization__code=filters.org_code)
+    if filters.cadre_code:
+        qs = qs.filter(cadre__code=filters.cadre_code)
+    if filters.current is True:
+        qs = qs.current()
+    elif filters.current is False:
+        qs = qs.exclude(pk__in=Position.objects.current().values("pk"))
+    count, rows = paginate(qs.order_by("organization__path", "-principal", "title", "pk"), filters)
+    _audit_list(
+        request,
+        "position.list",
+        detail={
+            "org_code": filters.org_code,
+            "cadre_code": filters.cadre_code,
+            "page": filters.page,
+            "ids": [p.pk for p in rows],
+        },
+    )
+    return {"count": count, "items": [_position_out(p) for p in rows]}
+
+
+def _cadre_for_post(user, code: str) -> Cadre:
+    cadre = Cadre.objects.visible_to(user).filter(code=code).first()
+    if cadre is None:
+        # A cadre who holds no post yet lies in nobody's scope; whoever may edit the
+        # registry may give them a first post (the service checks the organization),
+        # within their clearance and never across a declared conflict.
+        conflicted = ConflictDeclaration.objects.filter(user=user, active=True)
+        cadre = (
+            Cadre.objects.filter(
+                code=code, positions__isnull=True, classification__lte=scoping.clearance(user)
+            )
+            .exclude(pk__in=conflicted.values("cadre_id"))
+            .first()
+        )
+    if cadre is None:
+        raise _unknown("cadre_code", _("干部"), code)
+    return cadre
+
+
+@router.post(
+    "/positions",
+    response={201: PositionOut, **WRITE_ERRORS},
+    summary="新增任职",
+    operation_id="create_position",
+)
+def create_position(request, payload: PositionIn):
+    user = request.auth
+    scoping.require(scoping.can_edit_registry(user))
+    cadre = _cadre_for_post(user, payload.cadre_code)
+    org = Organization.objects.visible_to(user).filter(code=payload.org_code).first()
+    if org is None:
+        raise _unknown("org_code", _("组织"), payload.org_code)
+    with _fields(dates="end", unique="start", required="title", max_length="title"):
+        position = services.create_position(
+            actor=user,
+            cadre=cadre,
+            organization=org,
+            title=payload.title,
+            principal=payload.principal,
+            start=payload.start,
+            end=payload.end,
+        )
+    return Status(201, _position_out(position))
+
+
+@router.patch(
+    "/positions/{id}",
+    response={200: PositionOut, **WRITE_ERRORS},
+    summary="修改任职（一把手标记、免职日期）",
+    operation_id="update_position",
+)
+def update_position(request, id: int, payload: PositionPatch):
+    user = request.auth
+    scoping.require(scoping.can_edit_registry(user))
+    if not 1 <= id < 2**63:
+        raise scoping.OutOfScope
+    position = get_object_or_404(Position.objects.visible_to(user), pk=id)
+    sent = payload.model_fields_set
+    with _fields(dates="end"):
+        position = services.update_position(
+            actor=user,
+            position=position,
+            principal=payload.principal,
+            end=payload.end if "end" in sent else ...,
+        )
+    return Status(200, _position_out(position))
