@@ -104,16 +104,12 @@ ENTRIES: dict[str, Access] = {
     "accounts:user_clearance": Access(
         allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", ok=302, data={"clearance": "1"}
     ),
-    "accounts:user_disable": Access(
-        allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", ok=302
-    ),
+    "accounts:user_disable": Access(allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", ok=302),
     # commission_c1 is active: enabling answers the page with the reason, not a redirect.
     "accounts:user_enable": Access(
         allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", also_ok=frozenset({302})
     ),
-    "accounts:user_reset_password": Access(
-        allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST"
-    ),
+    "accounts:user_reset_password": Access(allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST"),
     "accounts:conflict_list": Access(allowed=R.MANAGE_USERS),
     "accounts:conflict_withdraw": Access(
         allowed=R.MANAGE_USERS, kwargs=lambda w: _conflict(w), method="POST", ok=302

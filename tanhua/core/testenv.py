@@ -10,3 +10,19 @@ os.environ.setdefault("TANHUA_TESTING", "1")
 os.environ.setdefault("TANHUA_FAST_PASSWORD_HASHER", "1")
 os.environ.setdefault("TANHUA_AUDIT_KEY", "test-audit-key-not-secret")
 os.environ.setdefault("TANHUA_REQUIRE_TOTP", "0")
+
+# Tests write uploads, the audit anchor and static files under TANHUA_HOME: keep them out of
+# the work tree's ./var, in a directory removed when the run ends.
+if not os.environ.get("TANHUA_HOME"):
+    import atexit
+    import shutil
+    import tempfile
+
+    _home = tempfile.mkdtemp(prefix="tanhua-test-")
+    os.environ["TANHUA_HOME"] = _home
+    atexit.register(shutil.rmtree, _home, ignore_errors=True)
+# whitenoise warns on every request when STATIC_ROOT does not exist.
+os.makedirs(
+    os.environ.get("TANHUA_STATIC_ROOT") or os.path.join(os.environ["TANHUA_HOME"], "static"),
+    exist_ok=True,
+)

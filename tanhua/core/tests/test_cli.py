@@ -25,7 +25,10 @@ def test_an_unknown_verb_is_refused_with_exit_code_2(capsys):
 def test_every_verb_answers_help(verb):
     result = subprocess.run(
         [sys.executable, "-m", "tanhua.cli", verb, "--help"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert f"tanhua {verb}" in result.stdout
