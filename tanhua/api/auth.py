@@ -6,6 +6,7 @@ from django.conf import settings
 from ninja.security import APIKeyCookie, HttpBearer
 
 from tanhua.accounts.roles import NEEDS_TOTP
+from tanhua.accounts.security import password_expired
 from tanhua.api.services import resolve_token
 
 
@@ -27,8 +28,8 @@ class BearerToken(HttpBearer):
 class BrowserSession(APIKeyCookie):
     """The logged-in browser session, so the browsable docs can try requests.
 
-    Only a session that has passed the same gates as the pages counts: password changed,
-    and a second factor where the role needs one. The CSRF check runs only when there is a
+    Only a session that has passed the same gates as the pages counts: password changed
+    and not expired, and a second factor where the role needs one. The CSRF check runs only when there is a
     session to protect, so a script without credentials gets 401, not a CSRF 403."""
 
     param_name = settings.SESSION_COOKIE_NAME
@@ -43,7 +44,7 @@ class BrowserSession(APIKeyCookie):
         user = getattr(request, "user", None)
         if key is None or user is None or not user.is_authenticated or not user.is_active:
             return None
-        if user.must_change_password:
+        if user.must_change_password or password_expired(user):
             return None
         if settings.REQUIRE_TOTP and user.role_names & NEEDS_TOTP:
             is_verified = getattr(user, "is_verified", None)

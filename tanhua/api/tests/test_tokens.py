@@ -165,3 +165,15 @@ def test_a_token_still_works_where_sessions_need_a_second_factor(world, owner, s
     settings.REQUIRE_TOTP = True
     _token, plain = issue_token(actor=None, user=owner, name="脚本")
     assert ApiClient(plain).get(URL).status_code == 200
+
+
+def test_a_browser_session_with_an_expired_password_does_not_reach_the_api(client, owner, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.PASSWORD_MAX_AGE_DAYS = 90
+    owner.password_changed_at = timezone.now() - dt.timedelta(days=91)
+    owner.save(update_fields=["password_changed_at"])
+    client.force_login(owner)
+    assert client.get("/api/v1/organizations").status_code == 401

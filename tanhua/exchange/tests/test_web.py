@@ -71,7 +71,7 @@ def test_a_rejected_upload_lists_problems_by_row_and_offers_the_error_workbook(s
     rows = [[c.value for c in r] for r in wb.worksheets[1].iter_rows()]
     assert rows[0][-1] == "错误" and rows[1][-1] is None
     assert "tier: “部管”不是有效的取值" in rows[2][-1]
-    assert AuditEntry.objects.filter(action="import.export_errors").exists()
+    assert AuditEntry.objects.filter(action="export", object_type="import_errors").exists()
 
 
 def test_confirming_a_rejected_batch_writes_nothing(staff, owner):
