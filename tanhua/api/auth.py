@@ -28,9 +28,9 @@ class BearerToken(HttpBearer):
 class BrowserSession(APIKeyCookie):
     """The logged-in browser session, so the browsable docs can try requests.
 
-    Only a session that has passed the same gates as the pages counts: password changed
-    and not expired, and a second factor where the role needs one. The CSRF check runs only when there is a
-    session to protect, so a script without credentials gets 401, not a CSRF 403."""
+    Only a session that has passed the same gates as the pages counts: password changed and
+    not expired, and a second factor where the role needs one. The CSRF check runs only when
+    there is a session to protect, so a script without credentials gets 401, not a CSRF 403."""
 
     param_name = settings.SESSION_COOKIE_NAME
 
