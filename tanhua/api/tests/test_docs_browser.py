@@ -3,39 +3,18 @@ site's strict CSP, from vendored files only."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tanhua.api.root import api
-from tanhua.core.browser import VIEWPORT, launch, require_chromium
+from tanhua.core.browser import VIEWPORT
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def chromium():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
 def test_the_docs_render_every_operation_without_csp_errors_or_outside_requests(
-    chromium, live_server
+    browser, live_server
 ):
-    context = chromium.new_context(base_url=live_server.url, viewport=VIEWPORT)
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
     page = context.new_page()
     errors: list[str] = []
     outside: list[str] = []

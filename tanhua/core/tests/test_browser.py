@@ -4,38 +4,16 @@ server; a screenshot of every step lands in test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from tanhua.core.browser import VIEWPORT, Shots, launch, require_chromium
+from tanhua.core.browser import VIEWPORT, Shots
 from tanhua.core.testing import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 LOGIN_TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; Django would then
-    # refuse the test's own (synchronous) database access without this.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = launch(playwright)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
