@@ -10,66 +10,22 @@ services); every change is audited like one made on the web.
 from __future__ import annotations
 
 import argparse
-import re
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import (
-    BaseCommand,
-    CommandError,
-    CommandParser,
-    DjangoHelpFormatter,
-)
+from django.core.management.base import CommandError
 
 from tanhua.accounts import roles as R
 from tanhua.accounts import services
 from tanhua.accounts.models import User
 from tanhua.core.classification import Classification
+from tanhua.core.commands import (
+    HELP_TEXT,
+    ChineseCommandParser,
+    ChineseHelpFormatter,
+    TanhuaCommand,
+    localize,
+)
 from tanhua.org.models import Cadre, Organization
-
-_BASE_HELP = {
-    "help": "显示本帮助并退出",
-    "version": "显示版本号并退出",
-    "verbosity": "输出详细程度：0 最少，1 正常，2 详细，3 非常详细",
-    "settings": "Django 设置模块（默认取环境变量 DJANGO_SETTINGS_MODULE）",
-    "pythonpath": "加入 Python 搜索路径的目录",
-    "traceback": "出错时显示完整的调用栈",
-    "no_color": "不使用彩色输出",
-    "force_color": "强制使用彩色输出",
-    "skip_checks": "跳过系统检查",
-}
-
-
-class ChineseHelpFormatter(DjangoHelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix="用法: ")
-
-
-_ARGPARSE_WORDS = [
-    (re.compile(r"the following arguments are required: "), "缺少必需参数："),
-    (re.compile(r"unrecognized arguments: "), "无法识别的参数："),
-    (re.compile(r"^argument ([^:]+): "), r"参数 \1："),
-    (re.compile(r"invalid choice: "), "无效的选项："),
-    (re.compile(r"expected one argument"), "需要一个值"),
-]
-
-
-class ChineseCommandParser(CommandParser):
-    def error(self, message):
-        for pattern, text in _ARGPARSE_WORDS:
-            message = pattern.sub(text, message)
-        if self.called_from_command_line:
-            self.print_usage(argparse._sys.stderr)
-            self.exit(2, f"{self.prog}: 错误：{message}\n")
-        raise CommandError(f"错误：{message}")
-
-
-def _localize(parser: argparse.ArgumentParser) -> None:
-    """argparse's own words are English; the operators read Chinese."""
-    parser._positionals.title = "位置参数"
-    parser._optionals.title = "选项"
-    for action in parser._actions:
-        if action.dest in _BASE_HELP:
-            action.help = _BASE_HELP[action.dest]
 
 
 def _role(raw: str) -> str:
@@ -89,14 +45,8 @@ def _clearance(raw: str) -> int:
         ) from None
 
 
-class Command(BaseCommand):
+class Command(TanhuaCommand):
     help = "用户管理：新建用户（打印一次性密码）、停用、启用、重置密码、列出用户。"
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        _localize(parser)
-        return parser
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(
@@ -111,7 +61,7 @@ class Command(BaseCommand):
             p = sub.add_parser(
                 name, help=text, description=text, prog=f"{parser.prog} {name}", **common
             )
-            p.add_argument("-h", "--help", action="help", help=_BASE_HELP["help"])
+            p.add_argument("-h", "--help", action="help", help=HELP_TEXT)
             return p
 
         add = subparser("add", "新建用户并打印一次性密码（首次登录时必须修改）")
@@ -149,7 +99,7 @@ class Command(BaseCommand):
             p.add_argument("username", metavar="NAME", help="用户名")
         subparser("list", "列出全部用户：用户名、组织、角色、状态")
         for p in sub.choices.values():
-            _localize(p)
+            localize(p)
 
     def handle(self, *args, action: str | None = None, **options):
         if not action:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tanhua.api.services import issue_token
+from tanhua.core.commands import TanhuaCommand
 
 
-class Command(BaseCommand):
+class Command(TanhuaCommand):
     help = (
         "为用户生成新的 API 令牌并打印（只显示这一次，数据库只保存其哈希）。"
         "脚本在请求头中发送 Authorization: Bearer 令牌。"

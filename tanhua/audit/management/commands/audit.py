@@ -8,7 +8,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from tanhua.audit import anchor as anchors
 from tanhua.audit.export import write_xlsx
@@ -16,6 +16,7 @@ from tanhua.audit.forms import AuditFilterForm
 from tanhua.audit.models import AuditEntry
 from tanhua.audit.services import record_export
 from tanhua.audit.verify import verify
+from tanhua.core.commands import TanhuaCommand
 
 
 def _date(text: str) -> dt.date:
@@ -25,7 +26,7 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期“{text}”无效，应为 YYYY-MM-DD") from exc
 
 
-class Command(BaseCommand):
+class Command(TanhuaCommand):
     help = "审计日志：verify 校验哈希链（篡改、删除、调换顺序时以非零状态退出）；export 导出为 xlsx"
 
     def add_arguments(self, parser):

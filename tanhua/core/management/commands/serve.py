@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from tanhua.core.commands import TanhuaCommand
 
 
 def production_problems() -> list[str]:
@@ -37,7 +39,7 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
     _App().run()
 
 
-class Command(BaseCommand):
+class Command(TanhuaCommand):
     help = "启动 Web 服务（含 API）。生产环境须设置 TANHUA_SECRET_KEY 且关闭调试模式。"
 
     def add_arguments(self, parser):

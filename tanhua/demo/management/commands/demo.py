@@ -8,9 +8,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connections
 
+from tanhua.core.commands import TanhuaCommand
 from tanhua.demo import services as demo
 
 
@@ -33,7 +34,7 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
-class Command(BaseCommand):
+class Command(TanhuaCommand):
     help = (
         "创建内置数据库（如不存在）并升级结构，首次运行时载入虚构的演示省份，"
         "打印演示账号，然后启动 Web 服务。"

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
-# The operators read Chinese: the same localized argparse words as `tanhua user`.
-from tanhua.accounts.management.commands.user import ChineseHelpFormatter, _localize
+from tanhua.core.commands import TanhuaCommand
 from tanhua.exchange.services import ImportRejected, import_files
 
 
-class Command(BaseCommand):
+class Command(TanhuaCommand):
     help = (
         "导入组织（organizations）、干部（cadres）、职务（positions）表格：.xlsx（每类一个工作表）"
         "或 .csv（每类一个文件，文件名即类型）。全部通过校验才写入；任何一行有误则全部不写入，"
         "并逐行列出问题。"
     )
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        _localize(parser)
-        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="要导入的 .xlsx / .csv 文件")
