@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +31,8 @@ def _require_manager(user) -> None:
 
 def _managed_user(request, username: str) -> User:
     _require_manager(request.user)
+    if "\x00" in username:  # PostgreSQL refuses NUL in a query: answer as for no such user
+        raise Http404
     return get_object_or_404(
         User.objects.visible_to(request.user).select_related("organization"), username=username
     )
@@ -49,7 +52,7 @@ def user_list(request):
         .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
         .order_by("username")
     )
-    term = (request.GET.get("q") or "").strip()
+    term = (request.GET.get("q") or "").replace("\x00", "").strip()
     if term:
         users = users.filter(Q(username__icontains=term) | Q(first_name__icontains=term))
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -105,30 +108,40 @@ def _detail_context(request, managed: User, **extra) -> dict:
     }
 
 
+def _detail_post(request, managed: User, form, apply, done: str, invalid: str):
+    """A change posted from the detail page: on success back to it with a message, else the
+    page again with the errors."""
+    if not form.is_valid():
+        errors = [invalid]
+    else:
+        try:
+            apply(form.cleaned_data)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, done)
+            return redirect("accounts:user_detail", username=managed.username)
+    return render(
+        request, "accounts/user_detail.html", _detail_context(request, managed, errors=errors)
+    )
+
+
 @login_required
 @require_POST
 def user_roles(request, username: str):
     managed = _managed_user(request, username)
-    form = RoleChangeForm(request.POST)
-    errors: list[str] = []
-    if form.is_valid():
-        change = (
-            services.grant_role if form.cleaned_data["action"] == "grant" else services.revoke_role
-        )
-        try:
-            change(actor=request.user, user=managed, role=form.cleaned_data["role"])
-        except ValidationError as exc:
-            errors = _errors(exc)
-        else:
-            messages.success(request, _("角色已更新"))
-            return redirect("accounts:user_detail", username=managed.username)
-    else:
-        errors = [_("请选择要授予或撤销的角色")]
-    return render(
+
+    def apply(data):
+        change = services.grant_role if data["action"] == "grant" else services.revoke_role
+        change(actor=request.user, user=managed, role=data["role"])
+
+    return _detail_post(
         request,
-        "accounts/user_detail.html",
-        _detail_context(request, managed, errors=errors),
-        status=200,
+        managed,
+        RoleChangeForm(request.POST),
+        apply,
+        _("角色已更新"),
+        _("请选择要授予或撤销的角色"),
     )
 
 
@@ -136,22 +149,17 @@ def user_roles(request, username: str):
 @require_POST
 def user_clearance(request, username: str):
     managed = _managed_user(request, username)
-    form = ClearanceForm(request.POST)
-    errors: list[str] = []
-    if form.is_valid():
-        try:
-            services.set_clearance(
-                actor=request.user, user=managed, clearance=form.cleaned_data["clearance"]
-            )
-        except ValidationError as exc:
-            errors = _errors(exc)
-        else:
-            messages.success(request, _("涉密等级已更新"))
-            return redirect("accounts:user_detail", username=managed.username)
-    else:
-        errors = [_("请选择有效的涉密等级")]
-    return render(
-        request, "accounts/user_detail.html", _detail_context(request, managed, errors=errors)
+
+    def apply(data):
+        services.set_clearance(actor=request.user, user=managed, clearance=data["clearance"])
+
+    return _detail_post(
+        request,
+        managed,
+        ClearanceForm(request.POST),
+        apply,
+        _("涉密等级已更新"),
+        _("请选择有效的涉密等级"),
     )
 
 
@@ -210,6 +218,8 @@ def conflict_declare(request, code: str):
     answers 404 to them everywhere."""
     user = request.user
     scoping.require(scoping.can_see_people(user))
+    if "\x00" in code:  # as in _managed_user
+        raise Http404
     cadre = get_object_or_404(Cadre.objects.visible_to(user), code=code)
     form = ConflictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -193,8 +193,9 @@ def start_totp_enrolment(*, user: User) -> TOTPDevice:
 def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm the device with a code from the phone; returns the new backup codes (shown
     once), or None when the code is wrong."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
-    if device.confirmed or not device.verify_token((token or "").strip()):
+    # The device may be gone meanwhile (replaced from another tab): then the code is wrong.
+    device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user).first()
+    if device is None or device.confirmed or not device.verify_token((token or "").strip()):
         audit.record(
             "auth.totp_enrol",
             object_type="user",

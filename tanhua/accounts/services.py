@@ -178,26 +178,35 @@ def _role_label(role: str) -> str:
         return role
 
 
+def _save_and_audit(
+    user: User, action: str, changes: dict, actor, *, also_save: tuple[str, ...] = ()
+) -> User:
+    """Apply `changes` to the user, save just those fields (and `also_save`), and audit the
+    changed fields' values before and after."""
+    before = {field: getattr(user, field) for field in changes}
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.save(update_fields=[*changes, *also_save])
+    audit.record(
+        action,
+        object_type="user",
+        object_id=user.username,
+        object_repr=user.get_full_name(),
+        before=before,
+        after=dict(changes),
+        actor=actor,
+    )
+    return user
+
+
 @transaction.atomic
 def set_clearance(*, actor, user: User, clearance: int) -> User:
     _check_manager(actor, user, verb=_("变更涉密等级"))
     if clearance not in Classification.values:
         raise ValidationError(_("涉密等级无效"), code="clearance")
-    before = user.clearance
-    if before == clearance:
+    if user.clearance == clearance:
         return user
-    user.clearance = clearance
-    user.save(update_fields=["clearance"])
-    audit.record(
-        "user.clearance",
-        object_type="user",
-        object_id=user.username,
-        object_repr=user.get_full_name(),
-        before={"clearance": before},
-        after={"clearance": clearance},
-        actor=actor,
-    )
-    return user
+    return _save_and_audit(user, "user.clearance", {"clearance": clearance}, actor)
 
 
 @transaction.atomic
@@ -206,19 +215,10 @@ def disable_user(*, actor, user: User) -> User:
     _check_manager(actor, user, verb=_("停用"))
     if not user.is_active:
         raise ValidationError(_("该账号已停用"), code="inactive")
-    user.is_active = False
     user.session_epoch += 1
-    user.save(update_fields=["is_active", "session_epoch"])
-    audit.record(
-        "user.disable",
-        object_type="user",
-        object_id=user.username,
-        object_repr=user.get_full_name(),
-        before={"is_active": True},
-        after={"is_active": False},
-        actor=actor,
+    return _save_and_audit(
+        user, "user.disable", {"is_active": False}, actor, also_save=("session_epoch",)
     )
-    return user
 
 
 @transaction.atomic
@@ -227,18 +227,7 @@ def enable_user(*, actor, user: User) -> User:
     if user.is_active:
         raise ValidationError(_("该账号已是启用状态"), code="active")
     refuse_privileged(user)
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    audit.record(
-        "user.enable",
-        object_type="user",
-        object_id=user.username,
-        object_repr=user.get_full_name(),
-        before={"is_active": False},
-        after={"is_active": True},
-        actor=actor,
-    )
-    return user
+    return _save_and_audit(user, "user.enable", {"is_active": True}, actor)
 
 
 @transaction.atomic

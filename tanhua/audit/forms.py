@@ -68,13 +68,20 @@ class AuditFilterForm(forms.Form):
             qs = qs.filter(object_id=data["object_id"].strip())
         if data.get("result"):
             qs = qs.filter(result=data["result"])
-        # Dates are the user's local days; the bounds are aware datetimes.
-        if data.get("since"):
-            qs = qs.filter(at__gte=_local_midnight(data["since"]))
-        if data.get("until"):
-            qs = qs.filter(at__lt=_local_midnight(data["until"] + dt.timedelta(days=1)))
+        # Dates are the user's local days; the bounds are aware datetimes. A day at the edge
+        # of the calendar (0001-01-01, 9999-12-31) bounds nothing, so it is left out.
+        if data.get("since") and (start := _local_midnight(data["since"])):
+            qs = qs.filter(at__gte=start)
+        if data.get("until") and (end := _local_midnight(data["until"], days=1)):
+            qs = qs.filter(at__lt=end)
         return qs
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+def _local_midnight(day: dt.date, *, days: int = 0) -> dt.datetime | None:
+    """Local midnight `days` after `day`, or None where that leaves the datetime range (the
+    conversion to UTC is done here, not later in the query, for that reason)."""
+    try:
+        local = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=days), dt.time.min))
+        return local.astimezone(dt.UTC)
+    except OverflowError:
+        return None

@@ -141,3 +141,22 @@ def test_a_superuser_account_is_refused_by_the_services_and_flagged_by_the_syste
     root.save(update_fields=["is_active"])
     with pytest.raises(ValidationError):
         services.enable_user(actor=secadmin, user=root)
+
+
+def test_clearance_disable_and_enable_audit_the_field_before_and_after(secadmin, owner):
+    old = owner.clearance
+    services.set_clearance(actor=secadmin, user=owner, clearance=3)
+    services.set_clearance(actor=secadmin, user=owner, clearance=3)  # no change, no entry
+    epoch = owner.session_epoch
+    services.disable_user(actor=secadmin, user=owner)
+    services.enable_user(actor=secadmin, user=owner)
+    owner.refresh_from_db()
+    assert owner.is_active and owner.session_epoch == epoch + 1
+    entries = AuditEntry.objects.filter(
+        action__in=["user.clearance", "user.disable", "user.enable"]
+    )
+    assert [(e.action, e.before, e.after, e.object_id) for e in entries.order_by("seq")] == [
+        ("user.clearance", {"clearance": old}, {"clearance": 3}, owner.username),
+        ("user.disable", {"is_active": True}, {"is_active": False}, owner.username),
+        ("user.enable", {"is_active": False}, {"is_active": True}, owner.username),
+    ]

@@ -136,3 +136,11 @@ def test_the_user_page_has_a_fixed_query_cost(sec_client, owner, django_assert_m
         response = sec_client.get(reverse("accounts:user_detail", args=[owner.username]))
     assert response.status_code == 200
     assert "组织部工作人员" in response.content.decode()
+
+
+def test_an_odd_username_in_the_url_answers_404_like_a_missing_one(sec_client):
+    for name in ["no-such-user", "a%00b", "x" * 300]:
+        url = reverse("accounts:user_detail", kwargs={"username": "PLACEHOLDER"})
+        response = sec_client.get(url.replace("PLACEHOLDER", name))
+        assert response.status_code == 404, name
+    assert sec_client.get(reverse("accounts:user_list"), {"q": "a\x00b"}).status_code == 200

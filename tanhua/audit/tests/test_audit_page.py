@@ -186,3 +186,11 @@ def test_the_export_costs_the_same_queries_for_few_and_many_entries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         rows = _workbook_rows(auditor_client.get(EXPORT))
     assert len(rows) == 1 + AuditEntry.objects.count() - 1  # all but the second export
+
+
+@pytest.mark.parametrize(
+    "query", [{"since": "0001-01-01"}, {"until": "9999-12-31"}, {"since": "9999-12-31"}]
+)
+def test_dates_at_the_edge_of_the_calendar_are_not_a_server_error(auditor_client, trail, query):
+    assert auditor_client.get(LOG, query).status_code == 200
+    assert auditor_client.get(EXPORT, query).status_code == 200
