@@ -29,8 +29,9 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         parent = kwargs.get("parent")
-        kwargs["path"] = Organization.build_path(parent.path if parent else None, kwargs["code"])
-        kwargs["depth"] = kwargs["path"].count("/") - 2
+        kwargs["path"], kwargs["depth"] = Organization.place(
+            parent.path if parent else None, kwargs["code"]
+        )
         return super()._create(model_class, *args, **kwargs)
 
 

@@ -18,10 +18,18 @@ from tanhua.core import scoping
 from tanhua.exchange import schema
 from tanhua.exchange.problems import Problem
 from tanhua.exchange.tables import Table, cell_text
-from tanhua.org.models import CODE_PATTERN, Cadre, Gender, Level, Organization, Position, Tier
+from tanhua.org.models import (
+    Cadre,
+    Gender,
+    Level,
+    Organization,
+    Position,
+    Tier,
+    code_validator,
+)
 from tanhua.org.services import check_parent
 
-_CODE_RE = re.compile(CODE_PATTERN)
+_CODE_RE = code_validator.regex
 # Control characters no workbook or PostgreSQL text holds, and lone surrogates UTF-8 cannot.
 _BAD_CHAR_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 CHUNK = 500
@@ -91,6 +99,7 @@ class Planner:
         self.problems: list[Problem] = []
         self.plan = Plan()
         self.present: dict[str, set[str]] = defaultdict(set)
+        self._org_code_of: dict[int, str] = {}  # every stored organization's code, by id
         for table in tables:
             self.present[table.kind] |= set(table.columns)
 
@@ -129,7 +138,7 @@ class Planner:
             self.add(
                 rec,
                 col.name,
-                f"编码“{text}”无效：只能包含字母、数字、下划线、点和连字符，且不超过32个字符",
+                f"编码“{text}”无效：{str(code_validator.message).removeprefix('编码')}",
             )
             return None
         return text
@@ -242,6 +251,9 @@ class Planner:
             )
         }
         code_of = {o["id"]: code for code, o in db.items()}
+        self._org_code_of = code_of
+        # Stored organizations outside the actor's scope must read exactly like absent ones.
+        self._hidden = {code for code, o in db.items() if not self.in_scope(o["path"])}
         final: dict[str, dict] = {
             code: {
                 "code": code,
@@ -267,17 +279,16 @@ class Planner:
             self._check_tree(rec, code, final, children, imported)
         if any(not rec.ok for rec in imported.values()):
             return final
-        paths: dict[str, str] = {}
+        places: dict[str, tuple[str, int]] = {}
 
-        def path_of(code: str) -> str:
-            if code not in paths:
+        def place_of(code: str) -> tuple[str, int]:
+            if code not in places:
                 parent = final[code]["parent_code"]
-                paths[code] = Organization.build_path(path_of(parent) if parent else None, code)
-            return paths[code]
+                places[code] = Organization.place(place_of(parent)[0] if parent else None, code)
+            return places[code]
 
         for code, o in final.items():
-            o["path"] = path_of(code)
-            o["depth"] = o["path"].count("/") - 2
+            o["path"], o["depth"] = place_of(code)
         fields = ("name", "level", "kind", "parent_code", "path")
         for code, o in final.items():
             rec = imported.get(code)
@@ -310,6 +321,10 @@ class Planner:
         if parent_code:
             if parent_code not in final:
                 self.add(rec, "parent_code", self.unknown("上级编码", parent_code))
+                return
+            if parent_code in self._hidden and parent_code not in imported:
+                # The scope check reports this row; the level checks below would quote the
+                # hidden parent's name and level.
                 return
             seen, cur = {code}, parent_code
             while cur and cur not in seen:
@@ -383,7 +398,7 @@ class Planner:
         known_cadres: dict[str, int] = {}
         for chunk in _chunks(sorted(wanted)):
             known_cadres.update(Cadre.objects.filter(code__in=chunk).values_list("code", "id"))
-        org_ids = dict(Organization.objects.values_list("id", "code"))
+        org_ids = self._org_code_of
         cadre_codes = {pk: code for code, pk in known_cadres.items()}
         existing: dict[tuple, dict] = {}
         for chunk in _chunks(sorted(known_cadres.values())):

@@ -236,12 +236,13 @@ def create_batch(*, user, files: Sequence) -> ImportBatch:
 
 def confirm_batch(*, user, batch: ImportBatch) -> ImportReport | None:
     """Apply a previewed batch. Checked again at once: if the database changed since the
-    preview and the files no longer pass, the batch turns rejected and nothing is written."""
-    batch = ImportBatch.objects.visible_to(user).get(pk=batch.pk)
-    if batch.status != BatchStatus.READY:
-        return None
+    preview and the files no longer pass, the batch turns rejected and nothing is written.
+    The status is read under a row lock, so two confirmations at once apply the batch once."""
     try:
         with transaction.atomic():
+            batch = ImportBatch.objects.visible_to(user).select_for_update().get(pk=batch.pk)
+            if batch.status != BatchStatus.READY:
+                return None
             report = import_files(batch_paths(batch), actor=user)
             batch.status = BatchStatus.APPLIED
             batch.applied_at = timezone.now()
@@ -249,10 +250,10 @@ def confirm_batch(*, user, batch: ImportBatch) -> ImportReport | None:
             batch.save(update_fields=["status", "applied_at", "summary"])
         return report
     except ImportRejected as exc:
-        with transaction.atomic():
-            batch.status = BatchStatus.REJECTED
-            batch.summary = _rejected_summary(exc)
-            batch.save(update_fields=["status", "summary"])
+        # Only a batch still waiting turns rejected (never one another request has applied).
+        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
+            status=BatchStatus.REJECTED, summary=_rejected_summary(exc)
+        )
         return None
 
 

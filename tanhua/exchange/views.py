@@ -63,6 +63,7 @@ def preview(request, pk: int):
 def confirm(request, pk: int):
     batch = _batch(request, pk)
     report = services.confirm_batch(user=request.user, batch=batch)
+    batch.refresh_from_db(fields=["status"])  # another request may have applied it meanwhile
     if report is not None:
         messages.success(request, _("导入完成：") + "；".join(report.lines()))
     elif batch.status == BatchStatus.APPLIED:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from tanhua.core import scoping
@@ -15,6 +19,16 @@ code_validator = RegexValidator(
     CODE_PATTERN, _("编码只能包含字母、数字、下划线、点和连字符，且不超过32个字符")
 )
 PATH_SEPARATOR = "/"
+_CODE_RE = re.compile(CODE_PATTERN)
+
+
+def get_by_code_or_404(qs, code: str):
+    """The object of a (scoped) queryset named by a code from a URL. A segment that cannot be
+    a code names nothing: 404 before any query (PostgreSQL refuses a NUL in a parameter, which
+    would otherwise end in a 500)."""
+    if not _CODE_RE.fullmatch(code or ""):
+        raise Http404
+    return get_object_or_404(qs, code=code)
 
 
 class Level(models.TextChoices):
@@ -96,6 +110,12 @@ class Organization(models.Model):
     @staticmethod
     def build_path(parent_path: str | None, code: str) -> str:
         return f"{parent_path or PATH_SEPARATOR}{code}{PATH_SEPARATOR}"
+
+    @classmethod
+    def place(cls, parent_path: str | None, code: str) -> tuple[str, int]:
+        """The (path, depth) of `code` under the parent at `parent_path` (None: a root)."""
+        path = cls.build_path(parent_path, code)
+        return path, path.count(PATH_SEPARATOR) - 2
 
     def ancestor_codes(self) -> list[str]:
         return [c for c in self.path.split(PATH_SEPARATOR) if c][:-1]

@@ -97,9 +97,8 @@ def create_organization(
         level=level,
         kind=_clean_text(kind or "党委", field=_("类型"), max_length=32),
         parent=parent,
-        path=Organization.build_path(parent.path if parent else None, code),
     )
-    org.depth = org.path.count("/") - 2
+    org.path, org.depth = Organization.place(parent.path if parent else None, code)
     org.save()
     audit.record(
         "org.create",
@@ -168,8 +167,8 @@ def update_organization(
 
 def _move_subtree(org: Organization, new_parent: Organization | None) -> None:
     old_path = org.path
-    new_path = Organization.build_path(new_parent.path if new_parent else None, org.code)
-    depth_shift = new_path.count("/") - old_path.count("/")
+    new_path, new_depth = Organization.place(new_parent.path if new_parent else None, org.code)
+    depth_shift = new_depth - org.depth
     # One UPDATE for the whole subtree: descendants keep their tail, take the new head.
     Organization.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
@@ -177,7 +176,7 @@ def _move_subtree(org: Organization, new_parent: Organization | None) -> None:
     )
     org.parent = new_parent
     org.path = new_path
-    org.depth = new_path.count("/") - 2
+    org.depth = new_depth
 
 
 def _check_cadre_fields(name: str, tier: str, gender: str) -> tuple[str, str, str]:
@@ -187,6 +186,19 @@ def _check_cadre_fields(name: str, tier: str, gender: str) -> tuple[str, str, st
     if gender and gender not in {"male", "female"}:
         raise ValidationError(_("性别“%(v)s”无效") % {"v": gender}, code="gender")
     return name, tier, gender or ""
+
+
+def _check_classification(actor, classification: int) -> None:
+    """An editor cannot classify a record above their own clearance: it would vanish from
+    their own view, and it would let them hide it from everyone at their level."""
+    if classification not in Classification.values:
+        raise ValidationError(_("密级无效"), code="classification")
+    if actor is not None and classification > scoping.clearance(actor):
+        raise ValidationError(
+            _("不能将密级设为高于您本人涉密等级的“%(c)s”")
+            % {"c": Classification(classification).label},
+            code="classification",
+        )
 
 
 @transaction.atomic
@@ -205,6 +217,7 @@ def create_cadre(
     if Cadre.objects.filter(code=code).exists():
         raise ValidationError(_("干部编号“%(code)s”已存在") % {"code": code}, code="unique")
     name, tier, gender = _check_cadre_fields(name, tier, gender)
+    _check_classification(actor, classification)
     cadre = Cadre.objects.create(
         code=code, name=name, tier=tier, gender=gender, classification=classification
     )
@@ -238,6 +251,8 @@ def update_cadre(*, actor, cadre: Cadre, **changes: Any) -> Cadre:
         "gender": gender,
         "classification": changes.get("classification", cadre.classification),
     }
+    if values["classification"] != cadre.classification:
+        _check_classification(actor, values["classification"])
     changed = [k for k, v in values.items() if getattr(cadre, k) != v]
     if not changed:
         return cadre

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from tanhua.audit.decorators import audited_read
 from tanhua.core import scoping
 from tanhua.org.forms import CadreFilterForm
-from tanhua.org.models import Cadre, Organization, Position
+from tanhua.org.models import Cadre, Organization, Position, get_by_code_or_404
 
 CADRES_PER_PAGE = 50
 
@@ -39,7 +39,7 @@ def tree(request):
 def organization_children(request, code: str):
     """The htmx partial that unfolds one node of the tree."""
     visible = Organization.objects.visible_to(request.user)
-    org = get_object_or_404(visible, code=code)
+    org = get_by_code_or_404(visible, code)
     children = _with_child_counts(visible.filter(parent=org)).order_by("code")
     return render(request, "org/_tree_children.html", {"children": children})
 
@@ -49,7 +49,7 @@ def organization_children(request, code: str):
 def organization_detail(request, code: str):
     user = request.user
     visible = Organization.objects.visible_to(user)
-    org = get_object_or_404(visible.select_related("parent"), code=code)
+    org = get_by_code_or_404(visible.select_related("parent"), code)
     ancestors = visible.filter(code__in=org.ancestor_codes()).order_by("depth")
     children = _with_child_counts(visible.filter(parent=org)).order_by("code")
     show_people = scoping.can_see_people(user)
@@ -102,7 +102,7 @@ def cadre_list(request):
 @audited_read("cadre", lambda kwargs: kwargs["code"])
 def cadre_detail(request, code: str):
     user = request.user
-    cadre = get_object_or_404(Cadre.objects.visible_to(user), code=code)
+    cadre = get_by_code_or_404(Cadre.objects.visible_to(user), code)
     positions = (
         Position.objects.visible_to(user)
         .filter(cadre=cadre)

@@ -141,6 +141,23 @@ def test_a_staff_member_cannot_create_an_organization_outside_their_scope(owner,
     assert not Organization.objects.filter(code="K21").exists()
 
 
+def test_an_out_of_scope_parent_is_never_named_in_the_problems(owner, world):
+    # A township directly under the sibling city breaks the level rule; the problem must not
+    # quote the hidden city's name or level.
+    with pytest.raises(ImportRejected) as exc:
+        import_tables(
+            {
+                "organizations": [
+                    {"code": "T21", "name": "西城一乡", "level": "市", "parent_code": "C2"}
+                ]
+            },
+            actor=owner,
+        )
+    messages = " ".join(p.message for p in exc.value.problems)
+    assert world.orgs["C2"].name not in messages
+    assert [p.column for p in exc.value.problems] == ["code"]
+
+
 def test_a_position_outside_scope_reads_like_an_unknown_organization(owner, world):
     with pytest.raises(ImportRejected) as exc:
         import_tables(
