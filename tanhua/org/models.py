@@ -145,6 +145,11 @@ class CadreQuerySet(models.QuerySet):
         qs = qs.filter(classification__lte=scoping.clearance(user))
         return qs.exclude(pk__in=_conflicted_cadre_ids(user))
 
+    def unscoped(self, reason: str) -> CadreQuerySet:
+        """The explicit, greppable escape from scoping: the operator's command line, the
+        scoping layer itself, uniqueness checks. `reason` says why."""
+        return self._chain()
+
     def search(self, term: str) -> CadreQuerySet:
         term = (term or "").strip()
         if not term:
@@ -189,6 +194,10 @@ class PositionQuerySet(models.QuerySet):
         if scoping.can_see_people(user):
             qs = qs.filter(organization__path__startswith=scoping.scope_path(user))
         return qs
+
+    def unscoped(self, reason: str) -> PositionQuerySet:
+        """The explicit, greppable escape from scoping; `reason` says why."""
+        return self._chain()
 
     def current(self, on=None) -> PositionQuerySet:
         from django.utils import timezone
