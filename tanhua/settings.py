@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "tanhua.accounts.middleware.AccountPolicyMiddleware",
     "tanhua.audit.middleware.DeniedAccessMiddleware",
+    "tanhua.audit.reads.ReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -42,7 +42,12 @@ def cadre_by_code(code: str) -> Cadre | None:
     code = (code or "").strip()
     if not code:
         return None
-    cadre = Cadre.objects.filter(code=code).only("pk", "code").first()
+    cadre = (
+        Cadre.objects.unscoped("linking an account to its cadre by code")
+        .filter(code=code)
+        .only("pk", "code")
+        .first()
+    )
     if cadre is None:
         raise forms.ValidationError(_("干部编号“%(c)s”不存在") % {"c": code}, code="cadre")
     return cadre

@@ -170,7 +170,11 @@ def _pk_of(cadre_code: str):
     def build(world) -> dict:
         from tanhua.org.models import Position
 
-        pks = Position.objects.filter(cadre__code=cadre_code).values_list("pk", flat=True)
+        pks = (
+            Position.objects.unscoped("test world")
+            .filter(cadre__code=cadre_code)
+            .values_list("pk", flat=True)
+        )
         return {"id": pks[0]}
 
     return build

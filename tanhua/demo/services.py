@@ -92,7 +92,9 @@ def load_demo(*, seed: int | None = None) -> LoadResult:
     province = build_province() if seed is None else build_province(seed)
     with transaction.atomic():
         import_tables(province.tables(), actor=None, source=DEMO_SOURCE)
-        cadres = Cadre.objects.in_bulk(list(province.classified), field_name="code")
+        cadres = Cadre.objects.unscoped("demo loader").in_bulk(
+            list(province.classified), field_name="code"
+        )
         for code, level in sorted(province.classified.items()):
             org_services.update_cadre(actor=None, cadre=cadres[code], classification=level)
         users = create_demo_users(province)
@@ -115,7 +117,7 @@ def create_demo_users(province: DemoProvince) -> list[User]:
         for login in DEMO_LOGINS
         if login.cadre_slot
     }
-    holders = Cadre.objects.in_bulk(list(holder_codes), field_name="code")
+    holders = Cadre.objects.unscoped("demo loader").in_bulk(list(holder_codes), field_name="code")
     users = []
     for login in DEMO_LOGINS:
         org_code = _org_code(province, login.org)
@@ -161,7 +163,8 @@ def demo_login_lines() -> list[LoginLine]:
         note = login.note
         if user.cadre is not None:
             title = (
-                Position.objects.filter(cadre=user.cadre, organization=user.organization)
+                Position.objects.unscoped("demo loader")
+                .filter(cadre=user.cadre, organization=user.organization)
                 .current()
                 .values_list("title", flat=True)
                 .first()

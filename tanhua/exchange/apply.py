@@ -213,7 +213,11 @@ def _apply_positions(plan: Plan, org_ids: dict, event, created, now) -> None:
     cadre_ids: dict[str, int] = {}
     for i in range(0, len(codes), 500):
         chunk = codes[i : i + 500]
-        cadre_ids.update(Cadre.objects.filter(code__in=chunk).values_list("code", "id"))
+        cadre_ids.update(
+            Cadre.objects.unscoped("import apply: ids of planned rows")
+            .filter(code__in=chunk)
+            .values_list("code", "id")
+        )
     day = connection.ops.adapt_datefield_value
     stamp = connection.ops.adapt_datetimefield_value(now)
     _insert_rows(

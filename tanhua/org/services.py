@@ -214,7 +214,7 @@ def create_cadre(
     if actor is not None and not scoping.can_edit_registry(actor):
         raise scoping.OutOfScope
     code_validator(code)
-    if Cadre.objects.filter(code=code).exists():
+    if Cadre.objects.unscoped("code uniqueness").filter(code=code).exists():
         raise ValidationError(_("干部编号“%(code)s”已存在") % {"code": code}, code="unique")
     name, tier, gender = _check_cadre_fields(name, tier, gender)
     _check_classification(actor, classification)
@@ -234,7 +234,8 @@ def create_cadre(
 
 @transaction.atomic
 def update_cadre(*, actor, cadre: Cadre, **changes: Any) -> Cadre:
-    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    locked = Cadre.objects.unscoped("re-read under lock; scope checked next")
+    cadre = locked.select_for_update().get(pk=cadre.pk)
     if actor is not None and not Cadre.objects.visible_to(actor).filter(pk=cadre.pk).exists():
         raise scoping.OutOfScope
     if actor is not None and not scoping.can_edit_registry(actor):
@@ -290,9 +291,11 @@ def create_position(
     check_actor_may_edit(actor, organization)
     title = _clean_text(title, field=_("职务"), max_length=100)
     _check_dates(start, end)
-    if Position.objects.filter(
-        cadre=cadre, organization=organization, title=title, start=start
-    ).exists():
+    if (
+        Position.objects.unscoped("natural-key uniqueness")
+        .filter(cadre=cadre, organization=organization, title=title, start=start)
+        .exists()
+    ):
         raise ValidationError(_("该任职记录已存在"), code="unique")
     position = Position.objects.create(
         cadre=cadre,
@@ -322,7 +325,8 @@ def update_position(
     end: dt.date | type[Ellipsis] | None = ...,
 ) -> Position:
     position = (
-        Position.objects.select_for_update()
+        Position.objects.unscoped("re-read under lock; scope checked next")
+        .select_for_update()
         .select_related("organization", "cadre")
         .get(pk=position.pk)
     )

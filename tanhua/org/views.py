@@ -8,7 +8,6 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from tanhua.audit.decorators import audited_read
 from tanhua.core import scoping
 from tanhua.org.forms import CadreFilterForm
 from tanhua.org.models import Cadre, Organization, Position, get_by_code_or_404
@@ -99,7 +98,6 @@ def cadre_list(request):
 
 @login_required
 @require_GET
-@audited_read("cadre", lambda kwargs: kwargs["code"])
 def cadre_detail(request, code: str):
     user = request.user
     cadre = get_by_code_or_404(Cadre.objects.visible_to(user), code)
@@ -109,6 +107,5 @@ def cadre_detail(request, code: str):
         .select_related("organization")
         .order_by("-start")
     )
-    # A read of a record about a person is itself audited (DESIGN §2): @audited_read.
-    request.audit_object_repr = cadre.name
+    # The read of a person is audited by construction: tanhua.audit.reads.
     return render(request, "org/cadre_detail.html", {"cadre": cadre, "positions": positions})

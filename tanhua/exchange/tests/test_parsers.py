@@ -51,7 +51,7 @@ def test_xlsx_reads_one_sheet_per_kind_and_normalises_numbers_and_dates(db, writ
     report = import_files([path], actor=None)
     assert report.changed == 3
     assert Organization.objects.filter(code="1001").exists()
-    position = Position.objects.get(cadre__code="20001")
+    position = Position.objects.unscoped("test").get(cadre__code="20001")
     assert (position.start, position.principal) == (dt.date(2020, 5, 14), True)
 
 
@@ -116,7 +116,7 @@ def test_an_unknown_column_is_a_warning_and_ignored(db, write):
     report = import_files([write("cadres.csv", rows)], actor=None)
     (w,) = report.warnings
     assert (w.source, w.row, w.column) == ("cadres.csv", 1, "备注")
-    assert Cadre.objects.filter(code="G1").exists()
+    assert Cadre.objects.unscoped("test").filter(code="G1").exists()
 
 
 def test_a_csv_named_after_no_kind_is_refused(db, write):
@@ -153,4 +153,4 @@ def test_files_of_one_import_are_validated_together(db, write):
     )
     (p,) = rejected([org_path, cadre_path, bad])
     assert (p.source, p.row, p.column) == ("positions.csv", 3, "start")
-    assert not Organization.objects.exists() and not Cadre.objects.exists()
+    assert not Organization.objects.exists() and not Cadre.objects.unscoped("test").exists()

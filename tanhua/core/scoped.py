@@ -1,0 +1,208 @@
+"""Querysets about people that cannot be read past the scoping layer, and whose reads are
+audited by construction.
+
+A model about a person (a cadre, a post, and every later model about a person or a talk)
+uses a `ScopedQuerySet`. Such a queryset refuses to be evaluated — fetched, counted,
+iterated, tested for existence, aggregated, updated or deleted — unless it started from
+`visible_to(user)` or from the explicit escape `unscoped("why")`, which the operator's command
+line, migrations and the scoping layer itself use and which is easy to grep for. A forgotten
+scope is then a loud `UnscopedRead` in the test suite, not a quiet leak.
+
+Rows fetched through `visible_to(user)` during a web request are noted on the request as
+shown; `ReadAuditMiddleware` turns what a response showed into one read entry in the audit
+trail (DESIGN §2: every read of a record about a person is logged). A page cannot show a
+person it fetched through the scoping layer without that entry being written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
+from django.db import models
+from django.db.models.query import ModelIterable
+
+from tanhua.core import request_context
+
+
+class UnscopedRead(RuntimeError):
+    """A people-bearing queryset was evaluated without `visible_to(user)` or `unscoped()`."""
+
+
+# Set while Django itself reads for its own bookkeeping (uniqueness checks in full_clean).
+_allow: contextvars.ContextVar[str | None] = contextvars.ContextVar("tanhua_unscoped", default=None)
+
+
+@contextlib.contextmanager
+def unscoped_block(reason: str) -> Iterator[None]:
+    """Allow unscoped evaluation inside the block (for framework code that builds its own
+    querysets from the default manager, such as model validation)."""
+    if not reason:
+        raise ValueError("unscoped_block needs a reason")
+    token = _allow.set(reason)
+    try:
+        yield
+    finally:
+        _allow.reset(token)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose evaluation requires a scope (see the module docstring).
+
+    Subclasses implement `_visible(user)`: the rows `user` may see."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # None: no scope yet; ("user", user): visible_to; ("unscoped", reason).
+        self._scope: tuple[str, object] | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._scope = self._scope
+        return clone
+
+    # --- the two ways in ---------------------------------------------------------------
+
+    def _visible(self, user):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def visible_to(self, user):
+        qs = self._visible(user)
+        qs._scope = ("user", user)
+        return qs
+
+    def unscoped(self, reason: str):
+        """The explicit, greppable escape; `reason` says why this read needs no user scope."""
+        if not reason or not reason.strip():
+            raise ValueError("unscoped() needs a reason")
+        qs = self._chain()
+        qs._scope = ("unscoped", reason)
+        return qs
+
+    @property
+    def is_scoped(self) -> bool:
+        return self._scope is not None or _allow.get() is not None
+
+    def _check_scope(self) -> None:
+        if self.is_scoped or self.query.is_empty():
+            return
+        raise UnscopedRead(
+            f"{self.model.__name__} queryset evaluated without visible_to(user) or unscoped(reason)"
+        )
+
+    # --- evaluation ----------------------------------------------------------------------
+
+    def _fetch_all(self):
+        if self._result_cache is None:
+            self._check_scope()
+            super()._fetch_all()
+            self._note_shown(self._result_cache)
+        else:
+            super()._fetch_all()
+
+    def iterator(self, chunk_size=None):
+        self._check_scope()
+        for row in super().iterator(chunk_size=chunk_size):
+            self._note_shown([row])
+            yield row
+
+    def count(self):
+        if self._result_cache is None:
+            self._check_scope()
+        return super().count()
+
+    def exists(self):
+        if self._result_cache is None:
+            self._check_scope()
+        return super().exists()
+
+    def contains(self, obj):
+        if self._result_cache is None:
+            self._check_scope()
+        return super().contains(obj)
+
+    def aggregate(self, *args, **kwargs):
+        self._check_scope()
+        return super().aggregate(*args, **kwargs)
+
+    def in_bulk(self, *args, **kwargs):
+        self._check_scope()
+        return super().in_bulk(*args, **kwargs)
+
+    def update(self, **kwargs):
+        self._check_scope()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._check_scope()
+        return super().delete()
+
+    def explain(self, *args, **kwargs):
+        self._check_scope()
+        return super().explain(*args, **kwargs)
+
+    # --- what was shown ------------------------------------------------------------------
+
+    def _note_shown(self, rows) -> None:
+        if not rows or self._scope is None or self._scope[0] != "user":
+            return
+        if not issubclass(self._iterable_class, ModelIterable):
+            return
+        request = request_context.current_request()
+        if request is None:
+            return
+        person_attr = getattr(self.model, "AUDIT_PERSON", None)
+        if person_attr is None:
+            return
+        shown = shown_on(request)
+        rows_of = shown.rows.setdefault(self.model._meta.model_name, set())
+        for row in rows:
+            rows_of.add(row.pk)
+            person = getattr(row, person_attr, None)
+            if person is not None:
+                shown.people.add(person)
+
+
+class Shown:
+    """What a request fetched through the scoping layer: the people (cadre ids) and the rows
+    of each people-bearing model."""
+
+    def __init__(self):
+        self.people: set[int] = set()
+        self.rows: dict[str, set] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.people)
+
+    def clear(self) -> None:
+        self.people.clear()
+        self.rows.clear()
+
+
+def shown_on(request) -> Shown:
+    shown = getattr(request, "_tanhua_shown", None)
+    if shown is None:
+        shown = Shown()
+        request._tanhua_shown = shown
+    return shown
+
+
+class ScopedModel(models.Model):
+    """Base of people-bearing models: Django's own uniqueness checks read through the
+    default manager, which is scoped; they may (they answer yes/no about one value and the
+    caller reports it through the project's one code-unavailable message)."""
+
+    # The attribute naming the person (a cadre id) a row is about, for the read audit.
+    AUDIT_PERSON: str | None = None
+
+    class Meta:
+        abstract = True
+
+    def validate_unique(self, exclude=None):
+        with unscoped_block("model uniqueness check"):
+            super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        with unscoped_block("model constraint check"):
+            super().validate_constraints(exclude=exclude)
