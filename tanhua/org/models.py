@@ -32,6 +32,28 @@ def get_by_code_or_404(qs, code: str):
     return get_object_or_404(qs, code=code)
 
 
+class PathField(models.CharField):
+    """A materialized path. `startswith` on it is an index range on every engine: SQLite's
+    LIKE (case-insensitive, with ESCAPE) never uses an index, so there it becomes
+    `path >= prefix AND path < prefix⁺` under SQLite's binary collation; PostgreSQL's LIKE
+    already uses the `varchar_pattern_ops` index Django creates beside the plain one."""
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        # Stored exactly as a CharField: no migration, and migrations stay engine-neutral.
+        return name, "django.db.models.CharField", args, kwargs
+
+
+@PathField.register_lookup
+class PathStartsWith(models.lookups.StartsWith):
+    def as_sqlite(self, compiler, connection):
+        if not isinstance(self.rhs, str) or not self.rhs:
+            return super().as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        upper = self.rhs[:-1] + chr(ord(self.rhs[-1]) + 1)
+        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, self.rhs, upper]
+
+
 class Level(models.TextChoices):
     PROVINCE = "province", _("省")
     CITY = "city", _("市")
@@ -89,7 +111,7 @@ class Organization(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField(max_length=1024, db_index=True, editable=False)
+    path = PathField(max_length=1024, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
