@@ -88,7 +88,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tanhua.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -208,7 +207,10 @@ MEDIA_ROOT = TANHUA_HOME / "media"
 
 # --- i18n -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Simplified Chinese whatever the browser asks for: the English catalogue is not complete, and
+# a half-translated page (Django's strings in English under Chinese titles) is worse than
+# none. Add ("en", "English") back, with LocaleMiddleware, once it is.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TANHUA_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
