@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tanhua.accounts",
     "tanhua.audit",
     "tanhua.exchange",
+    "tanhua.search",
     "tanhua.demo",
     "tanhua.api",
 ]

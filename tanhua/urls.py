@@ -8,6 +8,7 @@ urlpatterns = [
     path("org/", include("tanhua.org.urls")),
     path("import/", include("tanhua.exchange.urls")),
     path("audit/", include("tanhua.audit.urls")),
+    path("search/", include("tanhua.search.urls")),
     path("api/tokens/", include("tanhua.api.page_urls")),
     path("api/v1/", include("tanhua.api.urls")),
 ]

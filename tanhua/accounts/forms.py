@@ -11,6 +11,7 @@ from tanhua.accounts import roles as R
 from tanhua.accounts.models import ConflictReason, User
 from tanhua.core.classification import Classification
 from tanhua.org.models import Cadre, Organization
+from tanhua.org.widgets import OrganizationCodeInput
 
 
 class LoginForm(forms.Form):
@@ -56,7 +57,7 @@ def cadre_by_code(code: str) -> Cadre | None:
 class UserCreateForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
-    org_code = forms.CharField(label=_("所属组织编码"), max_length=32)
+    org_code = forms.CharField(label=_("所属组织编码"), max_length=32, widget=OrganizationCodeInput)
     roles = forms.MultipleChoiceField(
         label=_("角色"), choices=R.Role.choices, widget=forms.CheckboxSelectMultiple
     )

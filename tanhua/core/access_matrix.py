@@ -124,6 +124,7 @@ ENTRIES: dict[str, Access] = {
     "org:organization_children": Access(
         allowed=R.BROWSE_ORGS, kwargs=_org("C1"), outside=_org("C2")
     ),
+    "org:pick": Access(allowed=R.BROWSE_ORGS),
     "org:cadre_list": Access(allowed=R.SEE_PEOPLE),
     "org:cadre_detail": Access(
         # A subject may open their own record (Cadre.visible_to); GK11 is subject_k11's.
@@ -149,6 +150,7 @@ ENTRIES: dict[str, Access] = {
     ),
     "audit:log": Access(allowed=R.READ_AUDIT),
     "audit:export": Access(allowed=R.READ_AUDIT),
+    "search:quick_find": Access(allowed=R.BROWSE_ORGS | R.SEE_PEOPLE),
     # A user manages only their own API tokens: someone else's answers 404 to everyone.
     "api_tokens:list": Access(allowed=frozenset(R.Role)),
     "api_tokens:revoke": Access(method="POST", ok=302, kwargs=lambda w: _foreign_token(w)),
