@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tanhua.core import scoping
 from tanhua.core.classification import Classification
 from tanhua.core.scoped import ScopedModel, ScopedQuerySet
+from tanhua.core.versioning import Versioned
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$"
 code_validator = RegexValidator(
@@ -92,7 +93,7 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(parent__isnull=True)
 
 
-class Organization(models.Model):
+class Organization(Versioned):
     """A party committee or leading party group (党委/党组) at one level of the tree.
 
     `path` is the materialized path of codes from the root ("/AH/AH01/"), so a subtree is
@@ -187,7 +188,7 @@ def _posts_in_subtree(path: str):
     )
 
 
-class Cadre(ScopedModel):
+class Cadre(ScopedModel, Versioned):
     """A leading cadre (干部), identified by an official code, with a management tier."""
 
     AUDIT_PERSON = "pk"
@@ -238,7 +239,7 @@ class PositionQuerySet(ScopedQuerySet):
         return self.filter(principal=True)
 
 
-class Position(ScopedModel):
+class Position(ScopedModel, Versioned):
     """A cadre's post (职务) in an organization over a tenure; `principal` marks 一把手.
 
     Rows are matched on (cadre, organization, title, start): re-importing a ledger changes

@@ -11,10 +11,12 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tanhua.audit import services as audit
 from tanhua.core import scoping
 from tanhua.core.classification import Classification
+from tanhua.core.versioning import check_fresh
 from tanhua.org.models import (
     LEVEL_RANK,
     Cadre,
@@ -28,6 +30,30 @@ from tanhua.org.models import (
 ORG_FIELDS = ["code", "name", "level", "kind", "parent", "path"]
 CADRE_FIELDS = ["code", "name", "tier", "gender", "classification"]
 POSITION_FIELDS = ["cadre", "organization", "title", "principal", "start", "end"]
+# How a refused stale edit names the fields that changed meanwhile.
+ORG_LABELS = {
+    "name": _lazy("名称"),
+    "level": _lazy("层级"),
+    "kind": _lazy("类型"),
+    "parent": _lazy("上级"),
+    "path": _lazy("路径"),
+    "code": _lazy("编码"),
+}
+CADRE_LABELS = {
+    "name": _lazy("姓名"),
+    "tier": _lazy("管理层级"),
+    "gender": _lazy("性别"),
+    "classification": _lazy("密级"),
+    "code": _lazy("干部编号"),
+}
+POSITION_LABELS = {
+    "title": _lazy("职务"),
+    "principal": _lazy("是否一把手"),
+    "start": _lazy("任职日期"),
+    "end": _lazy("免职日期"),
+    "cadre": _lazy("干部"),
+    "organization": _lazy("组织"),
+}
 MAX_NAME = 100
 
 
@@ -120,9 +146,13 @@ def update_organization(
     kind: str | None = None,
     level: str | None = None,
     parent: Organization | type[Ellipsis] | None = ...,
+    expected_version: int | None = None,
 ) -> Organization:
     org = Organization.objects.select_for_update().get(pk=org.pk)
     check_actor_may_edit(actor, org)
+    check_fresh(
+        org, expected_version, object_type="organization", object_id=org.code, labels=ORG_LABELS
+    )
     before = audit.snapshot(org, ORG_FIELDS)
     changed: list[str] = []
     if name is not None and name.strip() != org.name:
@@ -152,7 +182,7 @@ def update_organization(
             changed += ["parent", "path", "depth"]
     if not changed:
         return org
-    org.save(update_fields=[*changed, "updated_at"])
+    org.save(update_fields=[*changed, *org.bump_version(), "updated_at"])
     audit.record(
         "org.update",
         object_type="organization",
@@ -233,13 +263,18 @@ def create_cadre(
 
 
 @transaction.atomic
-def update_cadre(*, actor, cadre: Cadre, **changes: Any) -> Cadre:
+def update_cadre(
+    *, actor, cadre: Cadre, expected_version: int | None = None, **changes: Any
+) -> Cadre:
     locked = Cadre.objects.unscoped("re-read under lock; scope checked next")
     cadre = locked.select_for_update().get(pk=cadre.pk)
     if actor is not None and not Cadre.objects.visible_to(actor).filter(pk=cadre.pk).exists():
         raise scoping.OutOfScope
     if actor is not None and not scoping.can_edit_registry(actor):
         raise scoping.OutOfScope
+    check_fresh(
+        cadre, expected_version, object_type="cadre", object_id=cadre.code, labels=CADRE_LABELS
+    )
     before = audit.snapshot(cadre, CADRE_FIELDS)
     name, tier, gender = _check_cadre_fields(
         changes.get("name", cadre.name),
@@ -259,7 +294,7 @@ def update_cadre(*, actor, cadre: Cadre, **changes: Any) -> Cadre:
         return cadre
     for k in changed:
         setattr(cadre, k, values[k])
-    cadre.save(update_fields=[*changed, "updated_at"])
+    cadre.save(update_fields=[*changed, *cadre.bump_version(), "updated_at"])
     audit.record(
         "cadre.update",
         object_type="cadre",
@@ -323,6 +358,7 @@ def update_position(
     position: Position,
     principal: bool | None = None,
     end: dt.date | type[Ellipsis] | None = ...,
+    expected_version: int | None = None,
 ) -> Position:
     position = (
         Position.objects.unscoped("re-read under lock; scope checked next")
@@ -331,6 +367,13 @@ def update_position(
         .get(pk=position.pk)
     )
     check_actor_may_edit(actor, position.organization)
+    check_fresh(
+        position,
+        expected_version,
+        object_type="position",
+        object_id=str(position.pk),
+        labels=POSITION_LABELS,
+    )
     before = audit.snapshot(position, POSITION_FIELDS)
     changed = []
     if principal is not None and principal != position.principal:
@@ -342,7 +385,7 @@ def update_position(
         changed.append("end")
     if not changed:
         return position
-    position.save(update_fields=[*changed, "updated_at"])
+    position.save(update_fields=[*changed, *position.bump_version(), "updated_at"])
     audit.record(
         "position.update",
         object_type="position",
