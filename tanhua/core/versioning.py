@@ -27,7 +27,10 @@ _ETAG_RE = re.compile(r'^\s*(?:W/)?"(\d{1,18})"\s*$')
 class Versioned(models.Model):
     """Abstract base: a version number that every saved change increments."""
 
-    version = models.PositiveIntegerField(gettext_lazy("版本"), default=1, editable=False)
+    # db_default too: bulk paths that insert with explicit columns (imports) get version 1.
+    version = models.PositiveIntegerField(
+        gettext_lazy("版本"), default=1, db_default=1, editable=False
+    )
 
     class Meta:
         abstract = True
