@@ -154,7 +154,10 @@ def attempt_login(
     return LoginOutcome(user)
 
 
-# --- policy helpers used by the middleware ---------------------------------
+# --- login stages: the one answer to "has this session passed every stage" -------
+#
+# The page middleware (tanhua.accounts.middleware) and the API's session authentication
+# (tanhua.api.auth) both ask `pending_stage`; a second copy of these rules would drift.
 
 
 def needs_second_factor(user) -> bool:
@@ -169,6 +172,46 @@ def password_expired(user, *, now: dt.datetime | None = None) -> bool:
         return False
     changed = user.password_changed_at or user.date_joined
     return (now or timezone.now()) - changed > dt.timedelta(days=days)
+
+
+def password_change_due(user) -> bool:
+    """A one-time password still to be replaced, or a password past its age. Bearer tokens
+    of such a user stop working too: the account's owner has to act first."""
+    return bool(user.must_change_password) or password_expired(user)
+
+
+def second_factor_pending(user) -> bool:
+    if not needs_second_factor(user):
+        return False
+    # OTPMiddleware sets is_verified on the request's user; a user object without it has
+    # not shown a second factor in this session.
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is None or not is_verified()
+
+
+STAGE_SECOND_FACTOR_VERIFY = "accounts:otp_verify"
+STAGE_SECOND_FACTOR_ENROL = "accounts:otp_setup"
+STAGE_PASSWORD_CHANGE = "accounts:password_change"  # noqa: S105 - a URL name
+
+
+def pending_stage(user) -> str | None:
+    """The first login stage the signed-in `user` of this request has still to pass, as the
+    URL name of its page (second factor, then the password change: first login or age);
+    None once every stage is passed."""
+    if second_factor_pending(user):
+        if confirmed_totp_device(user) is not None:
+            return STAGE_SECOND_FACTOR_VERIFY
+        return STAGE_SECOND_FACTOR_ENROL
+    if password_change_due(user):
+        return STAGE_PASSWORD_CHANGE
+    return None
+
+
+def passed_every_stage(user) -> bool:
+    """Whether this request's session may act: signed in, active, and no stage pending."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return pending_stage(user) is None
 
 
 # --- TOTP ----------------------------------------------------------------------
