@@ -165,16 +165,19 @@ def _record_locked_attempt(*, username: str, now: dt.datetime) -> None:
 
 @transaction.atomic
 def record_success(*, user: User, now: dt.datetime | None = None) -> None:
-    """A good password clears the name's failure count."""
+    """A good password clears the name's failure count. A login with a one-time password
+    is recorded as such, naming who issued it: a security administrator who logs in with
+    one they issued shows up in the trail and on the auditor's page."""
     now = now or timezone.now()
     LoginFailure.objects.filter(username=user.username).delete()
+    detail: dict = {"step": "password"}
+    action = "auth.login"
+    if user.must_change_password:
+        action = "auth.login_one_time_password"
+        issuer = user.password_issued_by
+        detail.update(one_time_password=True, issued_by=issuer.username if issuer else None)
     audit.record(
-        "auth.login",
-        object_type="user",
-        object_id=user.username,
-        actor=user,
-        at=now,
-        detail={"step": "password"},
+        action, object_type="user", object_id=user.username, actor=user, at=now, detail=detail
     )
 
 
