@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -30,12 +30,24 @@ def _require_manager(user) -> None:
     scoping.require(scoping.has_any(user, R.MANAGE_USERS))
 
 
+def _above_clearance(user) -> Q:
+    """Accounts linked to a cadre above the administrator's clearance: their full name is
+    that cadre's, so it is neither shown nor searchable."""
+    return Q(cadre__classification__gt=scoping.clearance(user))
+
+
+def _managed_users(user):
+    return User.objects.visible_to(user).annotate(
+        name_hidden=ExpressionWrapper(_above_clearance(user), output_field=BooleanField())
+    )
+
+
 def _managed_user(request, username: str) -> User:
     _require_manager(request.user)
     if "\x00" in username:  # PostgreSQL refuses NUL in a query: answer as for no such user
         raise Http404
     return get_object_or_404(
-        User.objects.visible_to(request.user).select_related("organization"), username=username
+        _managed_users(request.user).select_related("organization"), username=username
     )
 
 
@@ -52,14 +64,17 @@ def _waiting_message(grant: PendingGrant) -> str:
 def user_list(request):
     _require_manager(request.user)
     users = (
-        User.objects.visible_to(request.user)
+        _managed_users(request.user)
         .select_related("organization")
         .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
         .order_by("username")
     )
     term = (request.GET.get("q") or "").replace("\x00", "").strip()
     if term:
-        users = users.filter(Q(username__icontains=term) | Q(first_name__icontains=term))
+        users = users.filter(
+            Q(username__icontains=term)
+            | (Q(first_name__icontains=term) & ~_above_clearance(request.user))
+        )
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     waiting = PendingGrant.objects.visible_to(request.user).pending().count()
     return render(request, "accounts/user_list.html", {"page": page, "q": term, "waiting": waiting})

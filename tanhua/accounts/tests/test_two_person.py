@@ -366,3 +366,24 @@ def test_a_cadre_above_the_secadmins_clearance_cannot_be_linked_and_looks_absent
     )
     assert "干部编号“GSECRET”不存在" in response.content.decode()
     assert not User.objects.filter(username="linker").exists()
+
+
+def test_an_account_linked_to_a_cadre_above_clearance_shows_no_name_and_is_not_found_by_it(
+    client, world, internal_secadmin
+):
+    make_user(
+        "secret_holder", org=world.orgs["K11"], roles=["talker"], cadre=world.cadres["GSECRET"]
+    )
+    User.objects.filter(username="secret_holder").update(first_name="机密干部庚")
+    client.force_login(internal_secadmin)
+    listing = client.get(reverse("accounts:user_list")).content.decode()
+    assert "secret_holder" in listing and "机密干部庚" not in listing
+    found = client.get(reverse("accounts:user_list"), {"q": "机密干部"}).content.decode()
+    assert "secret_holder" not in found
+    detail = client.get(reverse("accounts:user_detail", args=["secret_holder"])).content.decode()
+    assert "机密干部庚" not in detail
+    # Within clearance the name is shown as before.
+    client.force_login(
+        make_user("secadmin_top", org=world.orgs["P"], roles=["secadmin"], clearance=3)
+    )
+    assert "机密干部庚" in client.get(reverse("accounts:user_list")).content.decode()
