@@ -165,8 +165,6 @@ def grant_role(*, actor, user: User, role: str) -> RoleGrant | PendingGrant:
     current = set(user.role_grants.values_list("role", flat=True))
     if role in current:
         raise ValidationError(_("该用户已持有角色“%(r)s”") % {"r": _role_label(role)}, code="held")
-    if role not in R.Role.values:
-        check_role_set({role})
     waiting = _pending_of(user)
     check_role_set(current | {role} | {r for g in waiting for r in g.roles})
     if two_person_rule(actor) and role in R.SECOND_PERSON_ROLES:
