@@ -387,3 +387,21 @@ def test_an_account_linked_to_a_cadre_above_clearance_shows_no_name_and_is_not_f
         make_user("secadmin_top", org=world.orgs["P"], roles=["secadmin"], clearance=3)
     )
     assert "机密干部庚" in client.get(reverse("accounts:user_list")).content.decode()
+
+
+@pytest.mark.parametrize(("demo", "expected"), [("1", "False"), ("0", "True")])
+def test_the_rule_is_on_by_default_and_off_in_the_demo(demo, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TANHUA_TWO_PERSON_GRANTS"}
+    env.update(TANHUA_DEMO=demo, DJANGO_SETTINGS_MODULE="tanhua.settings")
+    out = subprocess.run(
+        [sys.executable, "-c", "from tanhua import settings; print(settings.TWO_PERSON_GRANTS)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == expected
