@@ -179,6 +179,11 @@ IDLE_TIMEOUT_MINUTES = env_int("TANHUA_IDLE_TIMEOUT_MINUTES", 30)
 # Two-factor login is required for every role above viewer; the demo switches it off
 # so that its printed logins work at once.
 REQUIRE_TOTP = env_bool("TANHUA_REQUIRE_TOTP", not DEMO_MODE)
+# Two-person rule (issue 6): a clearance above 内部, or a role that sees people (or an
+# administrator role), granted on the web takes effect only once a second security
+# administrator, or one of GRANT_APPROVERS (usernames of business approvers), approves it.
+TWO_PERSON_GRANTS = env_bool("TANHUA_TWO_PERSON_GRANTS", not DEMO_MODE)
+GRANT_APPROVERS = env_list("TANHUA_GRANT_APPROVERS", [])
 OTP_TOTP_ISSUER = "Tanhua 谈话"
 
 LOGIN_URL = "accounts:login"

@@ -1,7 +1,8 @@
 """Account management for the security administrator (users, roles, clearance, disabling,
-password resets) and conflict declarations (回避): declared by staff, listed for and
-withdrawn by the security administrator. The security administrator sees accounts and
-organization names, never business data."""
+password resets), the grants that wait for a second person (two-person rule), and conflict
+declarations (回避): declared by staff, listed for and withdrawn by the security
+administrator. The security administrator sees accounts and organization names, and of
+people only what their own clearance allows."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tanhua.accounts import roles as R
 from tanhua.accounts import services
 from tanhua.accounts.forms import ClearanceForm, ConflictForm, RoleChangeForm, UserCreateForm
-from tanhua.accounts.models import ConflictDeclaration, RoleGrant, User
+from tanhua.accounts.models import ConflictDeclaration, PendingGrant, RoleGrant, User
 from tanhua.core import scoping
 from tanhua.org.models import Cadre
 
@@ -29,12 +30,24 @@ def _require_manager(user) -> None:
     scoping.require(scoping.has_any(user, R.MANAGE_USERS))
 
 
+def _above_clearance(user) -> Q:
+    """Accounts linked to a cadre above the administrator's clearance: their full name is
+    that cadre's, so it is neither shown nor searchable."""
+    return Q(cadre__classification__gt=scoping.clearance(user))
+
+
+def _managed_users(user):
+    return User.objects.visible_to(user).annotate(
+        name_hidden=ExpressionWrapper(_above_clearance(user), output_field=BooleanField())
+    )
+
+
 def _managed_user(request, username: str) -> User:
     _require_manager(request.user)
     if "\x00" in username:  # PostgreSQL refuses NUL in a query: answer as for no such user
         raise Http404
     return get_object_or_404(
-        User.objects.visible_to(request.user).select_related("organization"), username=username
+        _managed_users(request.user).select_related("organization"), username=username
     )
 
 
@@ -42,28 +55,36 @@ def _errors(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
+def _waiting_message(grant: PendingGrant) -> str:
+    return _("已提交授权申请，须由另一位安全管理员或指定的审批人批准后生效")
+
+
 @login_required
 @require_GET
 def user_list(request):
     _require_manager(request.user)
     users = (
-        User.objects.visible_to(request.user)
+        _managed_users(request.user)
         .select_related("organization")
         .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role")))
         .order_by("username")
     )
     term = (request.GET.get("q") or "").replace("\x00", "").strip()
     if term:
-        users = users.filter(Q(username__icontains=term) | Q(first_name__icontains=term))
+        users = users.filter(
+            Q(username__icontains=term)
+            | (Q(first_name__icontains=term) & ~_above_clearance(request.user))
+        )
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page, "q": term})
+    waiting = PendingGrant.objects.visible_to(request.user).pending().count()
+    return render(request, "accounts/user_list.html", {"page": page, "q": term, "waiting": waiting})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_create(request):
     _require_manager(request.user)
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -81,8 +102,11 @@ def user_create(request):
                 form.add_error(None, msg)
         else:
             # The one-time password is shown in this answer only, never stored in clear.
+            waiting = PendingGrant.objects.visible_to(request.user).pending().filter(user=user)
             return render(
-                request, "accounts/user_password.html", {"managed": user, "password": password}
+                request,
+                "accounts/user_password.html",
+                {"managed": user, "password": password, "waiting": waiting.first()},
             )
     return render(request, "accounts/user_create.html", {"form": form})
 
@@ -103,23 +127,32 @@ def _detail_context(request, managed: User, **extra) -> dict:
         "grantable": [(v, label) for v, label in R.Role.choices if v not in held],
         "is_self": managed.pk == request.user.pk,
         "clearance_form": ClearanceForm(initial={"clearance": managed.clearance}),
-        "conflicts": managed.conflicts.filter(active=True).select_related("cadre"),
+        # Only declarations on cadres within the administrator's own clearance.
+        "conflicts": ConflictDeclaration.objects.visible_to(request.user)
+        .filter(user=managed, active=True)
+        .select_related("cadre"),
+        "waiting": _grants_for_page(request.user)
+        .filter(user=managed, state="pending")
+        .select_related("requested_by"),
         **extra,
     }
 
 
 def _detail_post(request, managed: User, form, apply, done: str, invalid: str):
-    """A change posted from the detail page: on success back to it with a message, else the
-    page again with the errors."""
+    """A change posted from the detail page: on success back to it with a message (or the
+    note that it waits for a second person), else the page again with the errors."""
     if not form.is_valid():
         errors = [invalid]
     else:
         try:
-            apply(form.cleaned_data)
+            outcome = apply(form.cleaned_data)
         except ValidationError as exc:
             errors = _errors(exc)
         else:
-            messages.success(request, done)
+            if isinstance(outcome, PendingGrant):
+                messages.info(request, _waiting_message(outcome))
+            else:
+                messages.success(request, done)
             return redirect("accounts:user_detail", username=managed.username)
     return render(
         request, "accounts/user_detail.html", _detail_context(request, managed, errors=errors)
@@ -133,7 +166,7 @@ def user_roles(request, username: str):
 
     def apply(data):
         change = services.grant_role if data["action"] == "grant" else services.revoke_role
-        change(actor=request.user, user=managed, role=data["role"])
+        return change(actor=request.user, user=managed, role=data["role"])
 
     return _detail_post(
         request,
@@ -151,7 +184,7 @@ def user_clearance(request, username: str):
     managed = _managed_user(request, username)
 
     def apply(data):
-        services.set_clearance(actor=request.user, user=managed, clearance=data["clearance"])
+        return services.set_clearance(actor=request.user, user=managed, clearance=data["clearance"])
 
     return _detail_post(
         request,
@@ -206,6 +239,58 @@ def user_reset_password(request, username: str):
         "accounts/user_password.html",
         {"managed": managed, "password": password, "reset": True},
     )
+
+
+# --- grants waiting for a second person ---------------------------------------
+
+
+def _grants_for_page(user):
+    return PendingGrant.objects.visible_to(user).select_related(
+        "user", "user__organization", "requested_by", "decided_by"
+    )
+
+
+@login_required
+@require_GET
+def grant_list(request):
+    """The requests waiting for a second person, and the latest decisions. Open to every
+    security administrator and to the approvers named in settings."""
+    scoping.require(services.may_decide_grants(request.user))
+    grants = _grants_for_page(request.user)
+    return render(
+        request,
+        "accounts/grant_list.html",
+        {
+            "waiting": grants.filter(state="pending"),
+            "decided": grants.exclude(state="pending").order_by("-decided_at")[:50],
+            "manages": scoping.has_any(request.user, R.MANAGE_USERS),
+        },
+    )
+
+
+def _decide(request, pk: int, decide, done: str):
+    scoping.require(services.may_decide_grants(request.user))
+    grant = get_object_or_404(PendingGrant.objects.visible_to(request.user), pk=pk)
+    try:
+        decide(actor=request.user, grant=grant)
+    except ValidationError as exc:
+        for msg in _errors(exc):
+            messages.error(request, msg)
+    else:
+        messages.success(request, done % {"u": grant.user.username})
+    return redirect("accounts:grant_list")
+
+
+@login_required
+@require_POST
+def grant_approve(request, pk: int):
+    return _decide(request, pk, services.approve_grant, _("已批准对 %(u)s 的授权"))
+
+
+@login_required
+@require_POST
+def grant_reject(request, pk: int):
+    return _decide(request, pk, services.reject_grant, _("已驳回对 %(u)s 的授权申请"))
 
 
 # --- conflicts of interest (回避) ---------------------------------------------

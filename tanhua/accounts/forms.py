@@ -37,15 +37,16 @@ def organization_by_code(code: str) -> Organization:
         raise forms.ValidationError(_("组织编码“%(c)s”不存在") % {"c": code}, code="org") from None
 
 
-def cadre_by_code(code: str) -> Cadre | None:
+def cadre_by_code(code: str, *, clearance: int) -> Cadre | None:
     """Linking an account to its cadre record needs only the code; nothing about the cadre
-    is shown to the security administrator."""
+    is shown to the security administrator, and a cadre above their clearance answers
+    exactly like a code that does not exist."""
     code = (code or "").strip()
     if not code:
         return None
     cadre = (
-        Cadre.objects.unscoped("linking an account to its cadre by code")
-        .filter(code=code)
+        Cadre.objects.unscoped("account linking by code: the security administrator sees no people")
+        .filter(code=code, classification__lte=clearance)
         .only("pk", "code")
         .first()
     )
@@ -55,6 +56,9 @@ def cadre_by_code(code: str) -> Cadre | None:
 
 
 class UserCreateForm(forms.Form):
+    """`actor`: the security administrator filling it in (their clearance bounds the cadre
+    they may link)."""
+
     username = forms.CharField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
     org_code = forms.CharField(label=_("所属组织编码"), max_length=32, widget=OrganizationCodeInput)
@@ -69,6 +73,10 @@ class UserCreateForm(forms.Form):
     )
     cadre_code = forms.CharField(label=_("对应干部编号（可选）"), max_length=32, required=False)
 
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         if User.objects.filter(username=username).exists():
@@ -79,7 +87,11 @@ class UserCreateForm(forms.Form):
         return organization_by_code(self.cleaned_data["org_code"])
 
     def clean_cadre_code(self):
-        return cadre_by_code(self.cleaned_data.get("cadre_code", ""))
+        from tanhua.core import scoping
+
+        return cadre_by_code(
+            self.cleaned_data.get("cadre_code", ""), clearance=scoping.clearance(self.actor)
+        )
 
 
 class RoleChangeForm(forms.Form):

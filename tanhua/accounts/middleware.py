@@ -1,5 +1,9 @@
 """Account policy on every request, in this order: idle timeout, second factor, first-login
-password change, password age. Each stage lets through only the pages needed to pass it."""
+password change, password age. Each stage lets through only the pages needed to pass it.
+
+The stages themselves are decided by `security.pending_stage`, which the API's session
+authentication asks too: a session that has not passed every stage reaches neither a page
+(the token pages included) nor an API operation."""
 
 from __future__ import annotations
 
@@ -12,9 +16,25 @@ from django.urls import reverse
 
 from tanhua.accounts import security
 
-_ALWAYS_ALLOWED_PREFIXES = ("/static/", "/healthz", "/api/")
+_ALWAYS_ALLOWED_PREFIXES = ("/static/", "/healthz")
+# The REST API answers for itself (401 in JSON, never a redirect to an HTML page): its
+# authentication asks the same `security.pending_stage` as this middleware.
+API_PREFIX = "/api/v1/"
 LAST_ACTIVITY_KEY = "tanhua_last_activity"
 LOGOUT_REASON_KEY = "tanhua_logout_reason"
+
+# The pages each stage lets through (besides logging out).
+_STAGE_PAGES = {
+    security.STAGE_SECOND_FACTOR_VERIFY: (
+        security.STAGE_SECOND_FACTOR_VERIFY,
+        security.STAGE_SECOND_FACTOR_ENROL,
+    ),
+    security.STAGE_SECOND_FACTOR_ENROL: (
+        security.STAGE_SECOND_FACTOR_VERIFY,
+        security.STAGE_SECOND_FACTOR_ENROL,
+    ),
+    security.STAGE_PASSWORD_CHANGE: (security.STAGE_PASSWORD_CHANGE,),
+}
 
 
 class AccountPolicyMiddleware:
@@ -29,6 +49,7 @@ class AccountPolicyMiddleware:
             or request.path.startswith(_ALWAYS_ALLOWED_PREFIXES)
         ):
             return self.get_response(request)
+        is_api = request.path.startswith(API_PREFIX)
 
         # Server-side idle timeout: the cookie's age alone is up to the browser.
         now = time.time()
@@ -37,20 +58,18 @@ class AccountPolicyMiddleware:
         if idle > 0 and last is not None and now - float(last) > idle:
             logout(request)
             request.session[LOGOUT_REASON_KEY] = "idle"
+            if is_api:  # now anonymous: the API answers 401 unless a token is sent
+                return self.get_response(request)
             return redirect("accounts:login")
         request.session[LAST_ACTIVITY_KEY] = now
 
-        logout_url = reverse("accounts:logout")
-        if security.needs_second_factor(user) and not user.is_verified():
-            allowed = {reverse("accounts:otp_verify"), reverse("accounts:otp_setup"), logout_url}
-            if request.path not in allowed:
-                if security.confirmed_totp_device(user) is not None:
-                    return redirect("accounts:otp_verify")
-                return redirect("accounts:otp_setup")
+        if is_api:
             return self.get_response(request)
-
-        if user.must_change_password or security.password_expired(user):
-            allowed = {reverse("accounts:password_change"), logout_url}
-            if request.path not in allowed:
-                return redirect("accounts:password_change")
+        stage = security.pending_stage(user)
+        if stage is None:
+            return self.get_response(request)
+        allowed = {reverse(name) for name in _STAGE_PAGES[stage]}
+        allowed.add(reverse("accounts:logout"))
+        if request.path not in allowed:
+            return redirect(stage)
         return self.get_response(request)

@@ -56,6 +56,11 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField(_("首次登录须修改密码"), default=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # Who issued the current one-time password (None: the operator, or none pending), so a
+    # login with it names them in the trail; cleared when the user sets their own.
+    password_issued_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, related_name="+", null=True, blank=True, editable=False
+    )
     # Part of the session hash: bumping it ends every session of the account at once.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
@@ -111,6 +116,83 @@ class RoleGrant(models.Model):
         return f"{self.user.username}: {self.get_role_display()}"
 
 
+class GrantState(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class PendingGrantQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PendingGrantQuerySet:
+        """Who may decide grants sees every request; nobody else sees any."""
+        from tanhua.accounts.services import may_decide_grants
+
+        if not may_decide_grants(user):
+            return self.none()
+        return self.all()
+
+    def pending(self) -> PendingGrantQuerySet:
+        return self.filter(state=GrantState.PENDING)
+
+
+class PendingGrant(models.Model):
+    """A grant that takes effect only when a second person approves it (two-person rule):
+    roles that see people, administrator roles, or a clearance above 内部, asked by one
+    security administrator for one user. `activates`: the account was created inactive for
+    it and is enabled by the approval."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_grants"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    roles = models.JSONField(_("申请的角色"), default=list, blank=True)
+    clearance = models.PositiveSmallIntegerField(
+        _("申请的涉密等级"), choices=Classification.choices, null=True, blank=True
+    )
+    activates = models.BooleanField(default=False)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=GrantState.choices, default=GrantState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PendingGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("待审批授权")
+        verbose_name_plural = _("待审批授权")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(requested_by=models.F("user")),
+                name="pending_grant_not_for_self",
+            ),
+            # The second person: whoever approves is never who asked (rejecting one's own
+            # request is allowed: it withdraws it).
+            models.CheckConstraint(
+                condition=~models.Q(state="approved", decided_by=models.F("requested_by")),
+                name="pending_grant_second_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: {self.get_state_display()}"
+
+    @property
+    def role_labels(self) -> list[str]:
+        labels = dict(Role.choices)
+        return [str(labels.get(r, r)) for r in self.roles]
+
+
 class LoginFailure(models.Model):
     """A failed login attempt, kept in the database so the lockout holds across processes.
     `username` is stored as typed, whether or not such an account exists."""
@@ -136,14 +218,15 @@ class ConflictReason(models.TextChoices):
 
 class ConflictDeclarationQuerySet(models.QuerySet):
     def visible_to(self, user) -> ConflictDeclarationQuerySet:
-        """The security administrator sees every declaration; a user sees their own."""
+        """The security administrator sees the declarations on cadres within their own
+        clearance (who declared on whom, to manage 回避); a user sees their own."""
         from tanhua.accounts.roles import MANAGE_USERS
         from tanhua.core import scoping
 
         if not scoping.user_roles(user):
             return self.none()
         if scoping.has_any(user, MANAGE_USERS):
-            return self.all()
+            return self.filter(cadre__classification__lte=scoping.clearance(user))
         return self.filter(user=user)
 
 

@@ -37,6 +37,12 @@ MANAGE_USERS = frozenset({Role.SECADMIN})
 READ_AUDIT = frozenset({Role.AUDITOR})
 RUN_SYSTEM = frozenset({Role.SYSADMIN})
 
+# Roles whose grant takes effect only when a second person approves it (settings
+# TWO_PERSON_GRANTS): every role that reads records about people, and the administrators
+# (a security administrator who could mint another, or an auditor, would check themself).
+# Viewer (aggregates) and submitter (their own uploads) are granted at once.
+SECOND_PERSON_ROLES = frozenset(SEE_PEOPLE | {Role.RECORDER, Role.SUBJECT} | ADMIN_ROLES)
+
 # Roles whose holders must log in with a second factor (every role above viewer).
 NEEDS_TOTP = frozenset(set(Role) - {Role.VIEWER})
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
@@ -76,14 +76,61 @@ def locked_until(username: str, *, now: dt.datetime | None = None) -> dt.datetim
     return until if until is not None and until > now else None
 
 
-@transaction.atomic
-def record_failure(*, username: str, ip: str, now: dt.datetime | None = None) -> bool:
-    """Store one failed attempt; returns True when it locks the name."""
-    now = now or timezone.now()
-    username = username[:150]
+# Names the advisory locks that serialize attempts on one username (PostgreSQL); the
+# two-key space does not overlap the audit chain's single-key lock.
+_PG_LOGIN_LOCK_NAMESPACE = 0x7448  # "tH"
+
+
+def _serialize_attempts_on(username: str) -> None:
+    """Hold, to the end of the current transaction, the lock on attempts at `username`.
+
+    Without it, parallel wrong passwords all read the count before any of them adds to it:
+    12 at once got 8 checked against a limit of 5. SQLite transactions begin IMMEDIATE
+    (settings), which already serializes them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                [_PG_LOGIN_LOCK_NAMESPACE, username],
+            )
+
+
+def _prune(username: str, now: dt.datetime) -> None:
     # Rows too old to count again are dropped here, by the (username, at) index.
     LoginFailure.objects.filter(username=username, at__lt=now - _window() - _lock()).delete()
-    LoginFailure.objects.create(username=username, ip=ip[:64], at=now)
+
+
+@transaction.atomic
+def reserve_attempt(
+    *, username: str, ip: str, now: dt.datetime | None = None
+) -> LoginFailure | None:
+    """Count one attempt at `username` as a failure *before* its password is checked, under
+    the name's lock; None (nothing counted) when the name is locked. A good password then
+    clears the count (record_success), so at most LOGIN_FAILURE_LIMIT passwords are ever
+    checked in a window, however many arrive at once."""
+    username = username[:150]
+    _serialize_attempts_on(username)
+    # The clock is read under the lock: a time taken before waiting would sort this attempt
+    # before the ones it waited for, and the count would miss them.
+    now = now or timezone.now()
+    if locked_until(username, now=now) is not None:
+        return None
+    _prune(username, now)
+    return LoginFailure.objects.create(username=username, ip=ip[:64], at=now)
+
+
+@transaction.atomic
+def record_failure(
+    *, username: str, ip: str, now: dt.datetime | None = None, reserved: bool = False
+) -> bool:
+    """Audit one failed attempt (storing it unless `reserve_attempt` already did); returns
+    True when it locks the name."""
+    now = now or timezone.now()
+    username = username[:150]
+    if not reserved:
+        _serialize_attempts_on(username)
+        _prune(username, now)
+        LoginFailure.objects.create(username=username, ip=ip[:64], at=now)
     audit.record(
         "auth.login_failed",
         object_type="user",
@@ -118,16 +165,19 @@ def _record_locked_attempt(*, username: str, now: dt.datetime) -> None:
 
 @transaction.atomic
 def record_success(*, user: User, now: dt.datetime | None = None) -> None:
-    """A good password clears the name's failure count."""
+    """A good password clears the name's failure count. A login with a one-time password
+    is recorded as such, naming who issued it: a security administrator who logs in with
+    one they issued shows up in the trail and on the auditor's page."""
     now = now or timezone.now()
     LoginFailure.objects.filter(username=user.username).delete()
+    detail: dict = {"step": "password"}
+    action = "auth.login"
+    if user.must_change_password:
+        action = "auth.login_one_time_password"
+        issuer = user.password_issued_by
+        detail.update(one_time_password=True, issued_by=issuer.username if issuer else None)
     audit.record(
-        "auth.login",
-        object_type="user",
-        object_id=user.username,
-        actor=user,
-        at=now,
-        detail={"step": "password"},
+        action, object_type="user", object_id=user.username, actor=user, at=now, detail=detail
     )
 
 
@@ -136,25 +186,29 @@ def attempt_login(
 ) -> LoginOutcome:
     """The password step. Locked names are refused before the password is looked at, with
     a message that is the same whether or not the account exists."""
-    now = now or timezone.now()
     username = (username or "")[:150]
-    if locked_until(username, now=now) is not None:
+    reserved = reserve_attempt(username=username, ip=ip, now=now)
+    if reserved is None:
         # Hash anyway, so a locked answer costs what a checked one does.
         make_password(password)
-        _record_locked_attempt(username=username, now=now)
+        _record_locked_attempt(username=username, now=now or timezone.now())
         return LoginOutcome(None, locked_message(), locked=True)
+    now = reserved.at
     # ModelBackend runs the hasher against a dummy when the name is unknown (same timing),
     # and refuses disabled accounts only after checking the password.
     user = authenticate(request, username=username, password=password)
     if user is None or user.is_superuser or user.is_staff:
-        if record_failure(username=username, ip=ip, now=now):
+        if record_failure(username=username, ip=ip, now=now, reserved=True):
             return LoginOutcome(None, locked_message(), locked=True)
         return LoginOutcome(None, generic_failure())
     record_success(user=user, now=now)
     return LoginOutcome(user)
 
 
-# --- policy helpers used by the middleware ---------------------------------
+# --- login stages: the one answer to "has this session passed every stage" -------
+#
+# The page middleware (tanhua.accounts.middleware) and the API's session authentication
+# (tanhua.api.auth) both ask `pending_stage`; a second copy of these rules would drift.
 
 
 def needs_second_factor(user) -> bool:
@@ -169,6 +223,46 @@ def password_expired(user, *, now: dt.datetime | None = None) -> bool:
         return False
     changed = user.password_changed_at or user.date_joined
     return (now or timezone.now()) - changed > dt.timedelta(days=days)
+
+
+def password_change_due(user) -> bool:
+    """A one-time password still to be replaced, or a password past its age. Bearer tokens
+    of such a user stop working too: the account's owner has to act first."""
+    return bool(user.must_change_password) or password_expired(user)
+
+
+def second_factor_pending(user) -> bool:
+    if not needs_second_factor(user):
+        return False
+    # OTPMiddleware sets is_verified on the request's user; a user object without it has
+    # not shown a second factor in this session.
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is None or not is_verified()
+
+
+STAGE_SECOND_FACTOR_VERIFY = "accounts:otp_verify"
+STAGE_SECOND_FACTOR_ENROL = "accounts:otp_setup"
+STAGE_PASSWORD_CHANGE = "accounts:password_change"  # noqa: S105 - a URL name
+
+
+def pending_stage(user) -> str | None:
+    """The first login stage the signed-in `user` of this request has still to pass, as the
+    URL name of its page (second factor, then the password change: first login or age);
+    None once every stage is passed."""
+    if second_factor_pending(user):
+        if confirmed_totp_device(user) is not None:
+            return STAGE_SECOND_FACTOR_VERIFY
+        return STAGE_SECOND_FACTOR_ENROL
+    if password_change_due(user):
+        return STAGE_PASSWORD_CHANGE
+    return None
+
+
+def passed_every_stage(user) -> bool:
+    """Whether this request's session may act: signed in, active, and no stage pending."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return pending_stage(user) is None
 
 
 # --- TOTP ----------------------------------------------------------------------

@@ -5,19 +5,21 @@ from __future__ import annotations
 from django.conf import settings
 from ninja.security import APIKeyCookie, HttpBearer
 
-from tanhua.accounts.roles import NEEDS_TOTP
-from tanhua.accounts.security import password_expired
+from tanhua.accounts import security
 from tanhua.api.services import resolve_token
 
 
 class BearerToken(HttpBearer):
     """`Authorization: Bearer th_…`: resolves to the token's user while both are live.
 
-    A disabled user's tokens stop working at once because the lookup joins on is_active."""
+    A disabled user's tokens stop working at once because the lookup joins on is_active.
+    So do the tokens of a user who must change their password (a one-time password not yet
+    replaced, or one past its age): the account's owner has to log in and act first. No
+    second factor is asked of a script; a token is only minted after one (or by the operator)."""
 
     def authenticate(self, request, token: str):
         row = resolve_token(token)
-        if row is None:
+        if row is None or security.password_change_due(row.user):
             return None
         # Services and the audit trail read request.user; make it the token's owner.
         request.user = row.user
@@ -28,8 +30,8 @@ class BearerToken(HttpBearer):
 class BrowserSession(APIKeyCookie):
     """The logged-in browser session, so the browsable docs can try requests.
 
-    Only a session that has passed the same gates as the pages counts: password changed and
-    not expired, and a second factor where the role needs one. The CSRF check runs only when
+    Only a session that has passed every login stage counts, decided by the same
+    `security.passed_every_stage` as the pages' middleware. The CSRF check runs only when
     there is a session to protect, so a script without credentials gets 401, not a CSRF 403."""
 
     param_name = settings.SESSION_COOKIE_NAME
@@ -42,14 +44,8 @@ class BrowserSession(APIKeyCookie):
 
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
-        if key is None or user is None or not user.is_authenticated or not user.is_active:
+        if key is None or not security.passed_every_stage(user):
             return None
-        if user.must_change_password or password_expired(user):
-            return None
-        if settings.REQUIRE_TOTP and user.role_names & NEEDS_TOTP:
-            is_verified = getattr(user, "is_verified", None)
-            if is_verified is None or not is_verified():
-                return None
         return user
 
 

@@ -68,6 +68,20 @@ def _conflict(world) -> dict:
     return {"pk": decl.pk}
 
 
+def _waiting_grant(world) -> dict:
+    """A grant a second security administrator asked for a C1 user, waiting for approval."""
+    from tanhua.accounts.models import PendingGrant, RoleGrant, User
+
+    asker, _ = User.objects.get_or_create(
+        username="secadmin_second", defaults={"organization": world.orgs["P"]}
+    )
+    RoleGrant.objects.get_or_create(user=asker, role=R.Role.SECADMIN)
+    grant = PendingGrant.objects.create(
+        user=world.users["submitter_c1"], requested_by=asker, roles=[R.Role.TALKER]
+    )
+    return {"pk": grant.pk}
+
+
 def _own_batch(world, user) -> dict:
     from tanhua.exchange.testing import own_batch
 
@@ -110,6 +124,15 @@ ENTRIES: dict[str, Access] = {
         allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", also_ok=frozenset({302})
     ),
     "accounts:user_reset_password": Access(allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST"),
+    # Grants waiting for a second person: any security administrator but the requester
+    # decides (the approvers named in settings are no persona of the world).
+    "accounts:grant_list": Access(allowed=R.MANAGE_USERS),
+    "accounts:grant_approve": Access(
+        allowed=R.MANAGE_USERS, kwargs=lambda w: _waiting_grant(w), method="POST", ok=302
+    ),
+    "accounts:grant_reject": Access(
+        allowed=R.MANAGE_USERS, kwargs=lambda w: _waiting_grant(w), method="POST", ok=302
+    ),
     "accounts:conflict_list": Access(allowed=R.MANAGE_USERS),
     "accounts:conflict_withdraw": Access(
         allowed=R.MANAGE_USERS, kwargs=lambda w: _conflict(w), method="POST", ok=302

@@ -24,14 +24,15 @@ def roles_of(user):
 
 
 def test_the_security_administrator_grants_and_revokes_a_role_with_an_audit_entry(secadmin, owner):
-    services.grant_role(actor=secadmin, user=owner, role="talker")
-    assert roles_of(owner) == ["commission", "talker"]
-    assert owner.has_role("talker")
-    services.revoke_role(actor=secadmin, user=owner, role="talker")
+    # Viewer sees no people: granted at once, without a second person.
+    services.grant_role(actor=secadmin, user=owner, role="viewer")
+    assert roles_of(owner) == ["commission", "viewer"]
+    assert owner.has_role("viewer")
+    services.revoke_role(actor=secadmin, user=owner, role="viewer")
     assert roles_of(owner) == ["commission"]
     grant = AuditEntry.objects.get(action="user.role_grant")
     assert grant.before == {"roles": ["commission"]}
-    assert grant.after == {"roles": ["commission", "talker"]}
+    assert grant.after == {"roles": ["commission", "viewer"]}
     assert grant.username == "secadmin"
     assert AuditEntry.objects.filter(action="user.role_revoke", object_id=owner.username).exists()
 
@@ -88,7 +89,8 @@ def test_a_new_account_cannot_start_with_a_forbidden_combination(world, secadmin
     assert not User.objects.filter(username="newbie").exists()
 
 
-def test_business_roles_combine_freely(world, secadmin):
+def test_business_roles_combine_freely(world, secadmin, settings):
+    settings.TWO_PERSON_GRANTS = False  # the combination, not the two-person rule, is tested
     user, password = services.create_user(
         actor=secadmin,
         username="newbie",
@@ -105,7 +107,8 @@ def test_granting_a_role_twice_is_refused_with_a_clear_message(secadmin, owner):
     assert "已持有" in exc.value.messages[0]
 
 
-def test_clearance_changes_are_audited_and_refused_for_oneself(secadmin, owner):
+def test_clearance_changes_are_audited_and_refused_for_oneself(secadmin, owner, settings):
+    settings.TWO_PERSON_GRANTS = False  # see test_two_person.py for the rule itself
     services.set_clearance(actor=secadmin, user=owner, clearance=3)
     owner.refresh_from_db()
     assert owner.clearance == 3
@@ -143,7 +146,8 @@ def test_a_superuser_account_is_refused_by_the_services_and_flagged_by_the_syste
         services.enable_user(actor=secadmin, user=root)
 
 
-def test_clearance_disable_and_enable_audit_the_field_before_and_after(secadmin, owner):
+def test_clearance_disable_and_enable_audit_the_field_before_and_after(secadmin, owner, settings):
+    settings.TWO_PERSON_GRANTS = False  # see test_two_person.py for the rule itself
     old = owner.clearance
     services.set_clearance(actor=secadmin, user=owner, clearance=3)
     services.set_clearance(actor=secadmin, user=owner, clearance=3)  # no change, no entry

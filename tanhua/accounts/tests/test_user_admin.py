@@ -31,7 +31,8 @@ def test_the_user_list_costs_the_same_queries_as_users_grow(
     for i in range(40):
         make_user(f"extra{i}", org=world.orgs["C1"], roles=["commission", "talker"])
     assert list_queries(sec_client) == few
-    with django_assert_max_num_queries(10):
+    # 11: one of them counts the grants waiting for a second person (the badge).
+    with django_assert_max_num_queries(11):
         sec_client.get(reverse("accounts:user_list"))
 
 
@@ -57,7 +58,24 @@ def test_creating_a_user_on_the_web_shows_the_one_time_password_once(sec_client)
     password = page.split('id="one-time-password">', 1)[1].split("<", 1)[0]
     user = User.objects.get(username="lisi")
     assert user.check_password(password) and user.must_change_password
-    assert user.role_names == {"organization"}
+    # Organization-department staff see people, and 秘密 is above 内部: both wait for a
+    # second person, and the account stays disabled until then.
+    assert 'id="waiting-note"' in page
+    assert user.role_names == frozenset() and not user.is_active
+    assert user.clearance == 1
+    grant = user.pending_grants.get()
+    assert grant.roles == ["organization"] and grant.clearance == 2 and grant.activates
+
+
+def test_creating_a_harmless_user_on_the_web_takes_effect_at_once(sec_client):
+    response = sec_client.post(
+        reverse("accounts:user_create"),
+        {"username": "zhaoliu", "org_code": "C1", "roles": ["viewer"], "clearance": "1"},
+    )
+    assert response.status_code == 200 and 'id="waiting-note"' not in response.text
+    user = User.objects.get(username="zhaoliu")
+    assert user.is_active and user.role_names == {"viewer"}
+    assert not user.pending_grants.exists()
 
 
 @pytest.mark.parametrize(
@@ -87,7 +105,8 @@ def test_the_security_administrator_cannot_change_their_own_roles_on_the_web(sec
     assert reverse("accounts:user_roles", args=["secadmin"]) not in page
 
 
-def test_granting_revoking_and_clearance_on_the_web(sec_client, owner):
+def test_granting_revoking_and_clearance_on_the_web(sec_client, owner, settings):
+    settings.TWO_PERSON_GRANTS = False  # see test_two_person.py for the rule on the web
     roles = reverse("accounts:user_roles", args=[owner.username])
     assert sec_client.post(roles, {"action": "grant", "role": "talker"}).status_code == 302
     assert sec_client.post(roles, {"action": "revoke", "role": "commission"}).status_code == 302

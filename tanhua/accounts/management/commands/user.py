@@ -133,7 +133,11 @@ class Command(TanhuaCommand):
             raise CommandError(f"组织编码“{org}”不存在（--org）")
         cadre_obj = None
         if cadre.strip():
-            cadre_obj = Cadre.objects.unscoped("operator CLI").filter(code=cadre.strip()).first()
+            cadre_obj = (
+                Cadre.objects.unscoped("the operator at the command line links an account")
+                .filter(code=cadre.strip())
+                .first()
+            )
             if cadre_obj is None:
                 raise CommandError(f"干部编号“{cadre}”不存在（--cadre）")
         user, password = services.create_user(
