@@ -31,7 +31,15 @@ def usage() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        # `tanhua user list | head`: the reader left; Python would print a traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(argv: list[str]) -> int:
     if not argv:
         # A script that forgot its verb must not look like it succeeded.
         print(usage(), file=sys.stderr)
@@ -41,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     verb, rest = argv[0], argv[1:]
     if verb not in VERBS:
-        print(f"tanhua: 未知命令“{verb}”\n\n{usage()}", file=sys.stderr)
+        print(f"错误：未知命令“{verb}”\n\n{usage()}", file=sys.stderr)
         return 2
     if verb == "demo":
         # Must be set before settings load: the demo relaxes login rules for its printed accounts.

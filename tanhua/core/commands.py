@@ -282,6 +282,14 @@ class TanhuaCommand(BaseCommand):
     # Operators configure through the environment, not Django's module options.
     suppressed_base_arguments = {"--settings", "--pythonpath", "--force-color"}
 
+    def get_version(self):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"tanhua {version('tanhua')}"
+        except PackageNotFoundError:  # a bare checkout, not installed
+            return super().get_version()
+
     def create_parser(self, prog_name, subcommand, **kwargs):
         kwargs.setdefault("formatter_class", ChineseHelpFormatter)
         parser = super().create_parser(prog_name, subcommand, **kwargs)

@@ -43,10 +43,16 @@ class Command(TanhuaCommand):
     help = "启动 Web 服务（含 API）。生产环境须设置 TANHUA_SECRET_KEY 且关闭调试模式。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
-        parser.add_argument("--port", type=port_number, default=8000, help="端口（默认 8000）")
-        parser.add_argument("--workers", type=int, default=2, help="工作进程数")
-        parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数")
+        parser.add_argument(
+            "--host", default="127.0.0.1", metavar="HOST", help="监听地址（默认 127.0.0.1）"
+        )
+        parser.add_argument(
+            "--port", type=port_number, default=8000, metavar="N", help="端口（默认 8000）"
+        )
+        parser.add_argument(
+            "--workers", type=int, default=2, metavar="N", help="工作进程数（SQLite 时固定为 1）"
+        )
+        parser.add_argument("--threads", type=int, default=4, metavar="N", help="每个进程的线程数")
 
     def handle(self, *args, **opts):
         if not settings.DEMO_MODE:

@@ -30,8 +30,12 @@ class Command(TanhuaCommand):
     requires_database = False
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
-        parser.add_argument("--port", type=port_number, default=8000, help="端口（默认 8000）")
+        parser.add_argument(
+            "--host", default="127.0.0.1", metavar="HOST", help="监听地址（默认 127.0.0.1）"
+        )
+        parser.add_argument(
+            "--port", type=port_number, default=8000, metavar="N", help="端口（默认 8000）"
+        )
         parser.add_argument(
             "--no-serve", action="store_true", help="只载入并打印演示账号，不启动服务"
         )
