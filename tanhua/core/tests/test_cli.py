@@ -228,3 +228,20 @@ def test_serve_refuses_to_start_with_debug_on(settings):
     settings.SECRET_KEY_IS_DEFAULT = False
     with pytest.raises(CommandError, match="TANHUA_DEBUG"):
         call_command("serve")
+
+
+def test_version_names_tanhua_not_django(capsys):
+    assert cli.main(["user", "--version"]) == 0
+    assert capsys.readouterr().out.startswith("tanhua ")
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tanhua.cli", "--help"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # as `tanhua --help | head -0` would, before the script writes
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert b"Traceback" not in err
