@@ -131,6 +131,7 @@ def test_wrap_keeps_an_over_long_word_whole_on_its_own_line():
         (["user", "add", "x1", "--org", "C1"], "错误：缺少必需参数：--role"),
         (["user", "frob"], "错误：未知的子命令 'frob'"),
         (["audit"], "错误：请指定子命令：verify,export"),
+        (["user"], "错误：请指定子命令：add,disable,enable,reset-password,list"),
         (["token"], "错误：缺少必需参数：NAME"),
         (["serve", "--port", "abc"], "错误：参数 --port：端口“abc”不是整数"),
         (["demo", "--port", "70000"], "错误：参数 --port：端口 70000 超出范围"),
@@ -178,6 +179,16 @@ def test_a_port_in_use_is_refused_in_chinese_naming_the_port_option():
         with pytest.raises(CommandError, match=rf"端口 {port} 已被占用.*--port"):
             check_port("127.0.0.1", port, verb="demo")
     check_port("127.0.0.1", port, verb="demo")  # free again once released
+
+
+def test_serve_checks_its_port_before_starting(settings):
+    settings.DEMO_MODE = True  # past the production guard, which has tests of its own
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        with pytest.raises(CommandError, match=rf"端口 {port} 已被占用.*tanhua serve --port"):
+            call_command("serve", "--port", str(port))
 
 
 def test_an_unknown_host_is_refused_in_chinese_naming_the_host_option():

@@ -45,7 +45,10 @@ class Command(TanhuaCommand):
     def add_arguments(self, parser):
         # The base class gives every subcommand's parser its Chinese words (localize()).
         sub = parser.add_subparsers(
-            dest="action", title="子命令", metavar="{add,disable,enable,reset-password,list}"
+            dest="action",
+            title="子命令",
+            metavar="{add,disable,enable,reset-password,list}",
+            required=True,
         )
 
         def subparser(name: str, text: str):
@@ -86,11 +89,7 @@ class Command(TanhuaCommand):
             p.add_argument("username", metavar="NAME", help="用户名")
         subparser("list", "列出全部用户：用户名、组织、角色、状态")
 
-    def handle(self, *args, action: str | None = None, **options):
-        if not action:
-            raise CommandError(
-                "请指定子命令：add、disable、enable、reset-password 或 list（--help 查看用法）"
-            )
+    def handle(self, *args, action: str, **options):
         try:
             if action == "add":
                 return self._add(**options)
