@@ -39,26 +39,20 @@ class Command(TanhuaCommand):
                 "发现问题时指出第一条有问题的记录并以状态 1 退出。"
             ),
         )
-        v.add_argument(
-            "--batch-size", type=int, default=2000, metavar="N", help="每批读取的条数（默认 2000）"
-        )
+        v.add_argument("--batch-size", type=int, default=2000, help="每批读取的条数（默认 2000）")
         v.add_argument(
             "--reset-anchor",
             action="store_true",
             help="在有意恢复数据库备份之后：链完整时，把外部锚点重置为数据库中的最后一条",
         )
-        e = sub.add_parser(
-            "export",
-            help="按条件导出审计记录为 .xlsx",
-            description="按条件导出审计记录为 .xlsx；这次导出本身也记入审计日志。",
-        )
-        e.add_argument("--out", required=True, metavar="FILE", help="输出文件（.xlsx）")
-        e.add_argument("--since", type=_date, metavar="DATE", help="起始日期 YYYY-MM-DD（含）")
-        e.add_argument("--until", type=_date, metavar="DATE", help="截止日期 YYYY-MM-DD（含）")
-        e.add_argument("--user", default="", metavar="NAME", help="用户名（包含匹配）")
-        e.add_argument("--action", default="", metavar="PREFIX", help="操作（前缀匹配，如 org.）")
-        e.add_argument("--object-type", default="", metavar="TYPE", help="对象类型")
-        e.add_argument("--object-id", default="", metavar="ID", help="对象编号")
+        e = sub.add_parser("export", help="按条件导出审计记录为 .xlsx")
+        e.add_argument("--out", required=True, help="输出文件（.xlsx）")
+        e.add_argument("--since", type=_date, help="起始日期 YYYY-MM-DD（含）")
+        e.add_argument("--until", type=_date, help="截止日期 YYYY-MM-DD（含）")
+        e.add_argument("--user", default="", help="用户名（包含匹配）")
+        e.add_argument("--action", default="", help="操作（前缀匹配，如 org.）")
+        e.add_argument("--object-type", default="", help="对象类型")
+        e.add_argument("--object-id", default="", help="对象编号")
 
     def handle(self, *args, **options):
         if options["subcommand"] == "verify":
