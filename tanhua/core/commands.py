@@ -200,6 +200,12 @@ def describe_database() -> str:
     return f"{db['ENGINE'].rsplit('.', 1)[-1]} {host}{port}/{db.get('NAME')}"
 
 
+def first_line(exc: BaseException) -> str:
+    """The driver's own words (often English) for a database error, without its detail lines."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def pending_migrations() -> int:
     from django.db import DEFAULT_DB_ALIAS, connections
     from django.db.migrations.executor import MigrationExecutor
@@ -217,9 +223,9 @@ def ensure_database() -> None:
     try:
         pending = pending_migrations()
     except DatabaseError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CommandError(
-            f"无法连接数据库 {describe_database()}：{reason}。请检查 DATABASE_URL 与数据库服务。"
+            f"无法连接数据库 {describe_database()}：{first_line(exc)}。"
+            "请检查 DATABASE_URL 与数据库服务。"
         ) from exc
     if not pending:
         return

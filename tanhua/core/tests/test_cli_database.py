@@ -71,6 +71,21 @@ def test_an_unreachable_database_server_is_one_chinese_line(tmp_path):
     assert "DATABASE_URL" in lines[0]
 
 
+def test_demo_on_an_unreachable_database_server_is_one_chinese_line(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = tanhua(
+        "demo",
+        "--no-serve",
+        home=tmp_path,
+        database_url=f"postgres://nobody@127.0.0.1:{port}/x",
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误：无法创建或升级数据库"), result.stderr
+
+
 def test_demo_on_a_port_in_use_says_so_before_printing_anything_else(tmp_path):
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))

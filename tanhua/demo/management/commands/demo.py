@@ -14,6 +14,7 @@ from tanhua.core.commands import (
     TanhuaCommand,
     check_port,
     describe_database,
+    first_line,
     format_table,
     port_number,
 )
@@ -53,7 +54,13 @@ class Command(TanhuaCommand):
         if opts["reset"]:
             self._reset()
         self.stdout.write(f"数据库：{describe_database()}")
-        call_command("migrate", interactive=False, verbosity=0)
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        except DatabaseError as exc:
+            raise CommandError(
+                f"无法创建或升级数据库 {describe_database()}：{first_line(exc)}。"
+                "请检查 DATABASE_URL 与数据库服务。"
+            ) from exc
         if demo.demo_loaded():
             self.stdout.write("数据库中已有组织数据，不再重复载入演示省份。")
         else:
