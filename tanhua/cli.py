@@ -14,41 +14,68 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "user": ("tanhua.accounts", "user", "用户管理：tanhua user add NAME --role ROLE --org CODE"),
     "token": ("tanhua.api", "token", "为用户生成新的 API 令牌"),
     "audit": ("tanhua.audit", "audit", "审计日志：tanhua audit verify 校验哈希链"),
-    "migrate": ("django.core", "migrate", "升级数据库结构"),
+    "migrate": ("tanhua.core", "migrate", "创建或升级数据库结构（使用 DATABASE_URL 时须先运行）"),
 }
 
 
 def usage() -> str:
-    lines = ["用法: tanhua VERB [选项]   (每个 VERB 都支持 --help)", "", "VERB:"]
+    lines = ["用法：tanhua VERB [选项]   （每个 VERB 都支持 --help）", "", "VERB："]
     width = max(len(v) for v in VERBS)
     lines += [f"  {verb.ljust(width)}  {text}" for verb, (_a, _c, text) in VERBS.items()]
-    lines += ["", "环境变量 DATABASE_URL 选择 PostgreSQL；默认使用 ./var/tanhua.sqlite3。"]
+    lines += [
+        "",
+        "环境变量 DATABASE_URL 选择 PostgreSQL；默认使用 TANHUA_HOME（默认 ./var）下的"
+        " tanhua.sqlite3，各命令首次使用时自动创建。",
+    ]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in {"-h", "--help", "help"}:
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        # `tanhua user list | head`: the reader left; Python would print a traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(argv: list[str]) -> int:
+    if not argv:
+        # A script that forgot its verb must not look like it succeeded.
+        print(usage(), file=sys.stderr)
+        return 2
+    if argv[0] in {"-h", "--help", "help"}:
         print(usage())
         return 0
     verb, rest = argv[0], argv[1:]
     if verb not in VERBS:
-        print(f"tanhua: 未知命令“{verb}”\n\n{usage()}", file=sys.stderr)
+        print(f"错误：未知命令“{verb}”\n\n{usage()}", file=sys.stderr)
         return 2
     if verb == "demo":
         # Must be set before settings load: the demo relaxes login rules for its printed accounts.
         os.environ["TANHUA_DEMO"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tanhua.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import load_command_class
 
-    django.setup()
-    app, command, _text = VERBS[verb]
-    cmd = load_command_class(app, command)
     try:
+        django.setup()
+        app, command, _text = VERBS[verb]
+        cmd = load_command_class(app, command)
         cmd.run_from_argv(["tanhua", verb, *rest])
+    except ImproperlyConfigured as exc:
+        # settings.py validates the environment variables (TANHUA_DEBUG=maybe, …).
+        print(f"错误：配置有误（环境变量）：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\n已中断。", file=sys.stderr)
+        return 130
     except SystemExit as exc:
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+            return 1
+        return int(exc.code or 0)
     return 0
 
 

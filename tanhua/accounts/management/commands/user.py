@@ -18,13 +18,7 @@ from tanhua.accounts import roles as R
 from tanhua.accounts import services
 from tanhua.accounts.models import User
 from tanhua.core.classification import Classification
-from tanhua.core.commands import (
-    HELP_TEXT,
-    ChineseCommandParser,
-    ChineseHelpFormatter,
-    TanhuaCommand,
-    localize,
-)
+from tanhua.core.commands import TanhuaCommand, format_table
 from tanhua.org.models import Cadre, Organization
 
 
@@ -49,20 +43,16 @@ class Command(TanhuaCommand):
     help = "用户管理：新建用户（打印一次性密码）、停用、启用、重置密码、列出用户。"
 
     def add_arguments(self, parser):
+        # The base class gives every subcommand's parser its Chinese words (localize()).
         sub = parser.add_subparsers(
             dest="action",
             title="子命令",
             metavar="{add,disable,enable,reset-password,list}",
-            parser_class=ChineseCommandParser,
+            required=True,
         )
-        common = {"formatter_class": ChineseHelpFormatter, "add_help": False}
 
         def subparser(name: str, text: str):
-            p = sub.add_parser(
-                name, help=text, description=text, prog=f"{parser.prog} {name}", **common
-            )
-            p.add_argument("-h", "--help", action="help", help=HELP_TEXT)
-            return p
+            return sub.add_parser(name, help=text, description=text)
 
         add = subparser("add", "新建用户并打印一次性密码（首次登录时必须修改）")
         add.add_argument("username", metavar="NAME", help="用户名（登录名）")
@@ -98,14 +88,8 @@ class Command(TanhuaCommand):
             p = subparser(name, text)
             p.add_argument("username", metavar="NAME", help="用户名")
         subparser("list", "列出全部用户：用户名、组织、角色、状态")
-        for p in sub.choices.values():
-            localize(p)
 
-    def handle(self, *args, action: str | None = None, **options):
-        if not action:
-            raise CommandError(
-                "请指定子命令：add、disable、enable、reset-password 或 list（--help 查看用法）"
-            )
+    def handle(self, *args, action: str, **options):
         try:
             if action == "add":
                 return self._add(**options)
@@ -158,8 +142,16 @@ class Command(TanhuaCommand):
 
     def _list(self):
         users = User.objects.select_related("organization").prefetch_related("role_grants")
-        for u in users.order_by("username"):
-            roles = ",".join(sorted(g.role for g in u.role_grants.all()))
-            org = u.organization.code if u.organization else "-"
-            state = "启用" if u.is_active else "停用"
-            self.stdout.write(f"{u.username}\t{org}\t{roles}\t{state}")
+        rows = [
+            [
+                u.username,
+                u.organization.code if u.organization else "-",
+                ",".join(sorted(g.role for g in u.role_grants.all())) or "-",
+                "启用" if u.is_active else "停用",
+            ]
+            for u in users.order_by("username")
+        ]
+        if not rows:
+            self.stdout.write("还没有用户：请用 tanhua user add 新建。")
+            return
+        self.stdout.write(format_table(["用户名", "组织", "角色", "状态"], rows))

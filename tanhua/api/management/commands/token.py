@@ -20,7 +20,10 @@ class Command(TanhuaCommand):
     def add_arguments(self, parser):
         parser.add_argument("username", metavar="NAME", help="用户名")
         parser.add_argument(
-            "--label", default="", help="令牌名称，便于在“API 令牌”页面区分（默认：命令行 + 日期）"
+            "--label",
+            default="",
+            metavar="TEXT",
+            help="令牌名称，便于在“API 令牌”页面区分（默认：命令行 + 日期）",
         )
 
     def handle(self, *args, username: str, label: str, **options):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tanhua.core.commands import TanhuaCommand
+from tanhua.core.commands import TanhuaCommand, check_port, port_number
 
 
 def production_problems() -> list[str]:
@@ -43,16 +43,23 @@ class Command(TanhuaCommand):
     help = "启动 Web 服务（含 API）。生产环境须设置 TANHUA_SECRET_KEY 且关闭调试模式。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
-        parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
-        parser.add_argument("--workers", type=int, default=2, help="工作进程数")
-        parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数")
+        parser.add_argument(
+            "--host", default="127.0.0.1", metavar="HOST", help="监听地址（默认 127.0.0.1）"
+        )
+        parser.add_argument(
+            "--port", type=port_number, default=8000, metavar="N", help="端口（默认 8000）"
+        )
+        parser.add_argument(
+            "--workers", type=int, default=2, metavar="N", help="工作进程数（SQLite 时固定为 1）"
+        )
+        parser.add_argument("--threads", type=int, default=4, metavar="N", help="每个进程的线程数")
 
     def handle(self, *args, **opts):
         if not settings.DEMO_MODE:
             problems = production_problems()
             if problems:
                 raise CommandError("拒绝启动：\n  " + "\n  ".join(problems))
+        check_port(opts["host"], opts["port"], verb="serve")
         # The manifest storage serves hashed names that only collectstatic produces; doing it
         # here keeps `tanhua serve` one step (it is quick and idempotent).
         call_command("collectstatic", interactive=False, verbosity=0)

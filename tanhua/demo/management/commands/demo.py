@@ -3,7 +3,6 @@ once, print the demo logins, and serve."""
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 from django.conf import settings
@@ -11,27 +10,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connections
 
-from tanhua.core.commands import TanhuaCommand
+from tanhua.core.commands import (
+    TanhuaCommand,
+    check_port,
+    describe_database,
+    first_line,
+    format_table,
+    port_number,
+)
 from tanhua.demo import services as demo
-
-
-def _width(text: str) -> int:
-    """Columns a terminal gives the text: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def format_table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
 class Command(TanhuaCommand):
@@ -40,9 +27,16 @@ class Command(TanhuaCommand):
         "打印演示账号，然后启动 Web 服务。"
     )
 
+    # The demo creates and upgrades its database itself, on whichever database it runs.
+    requires_database = False
+
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
-        parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+        parser.add_argument(
+            "--host", default="127.0.0.1", metavar="HOST", help="监听地址（默认 127.0.0.1）"
+        )
+        parser.add_argument(
+            "--port", type=port_number, default=8000, metavar="N", help="端口（默认 8000）"
+        )
         parser.add_argument(
             "--no-serve", action="store_true", help="只载入并打印演示账号，不启动服务"
         )
@@ -53,10 +47,20 @@ class Command(TanhuaCommand):
         )
 
     def handle(self, *args, **opts):
+        if not opts["no_serve"]:
+            # Before anything is printed: a busy port would otherwise show the logins and
+            # the address, then gunicorn's English retries.
+            check_port(opts["host"], opts["port"], verb="demo")
         if opts["reset"]:
             self._reset()
-        self.stdout.write(f"数据库：{self._describe_database()}")
-        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(f"数据库：{describe_database()}")
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        except DatabaseError as exc:
+            raise CommandError(
+                f"无法创建或升级数据库 {describe_database()}：{first_line(exc)}。"
+                "请检查 DATABASE_URL 与数据库服务。"
+            ) from exc
         if demo.demo_loaded():
             self.stdout.write("数据库中已有组织数据，不再重复载入演示省份。")
         else:
@@ -109,13 +113,6 @@ class Command(TanhuaCommand):
             for line in lines
         ]
         self.stdout.write(format_table(["角色", "用户名", "密码", "所属组织", "说明"], rows))
-
-    @staticmethod
-    def _describe_database() -> str:
-        db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("sqlite3"):
-            return f"SQLite {db['NAME']}"
-        return f"{db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or ''}/{db.get('NAME')}"
 
     def _reset(self) -> None:
         db = settings.DATABASES["default"]
