@@ -135,8 +135,11 @@ def parse_xlsx(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem
                 upload.name,
                 None,
                 "",
-                "工作簿中没有可导入的工作表：工作表应命名为 organizations/cadres/positions"
-                "（或 组织/干部/职务）",
+                "工作簿中没有可导入的工作表：工作表应命名为 "
+                + "/".join(k.name for k in schema.registered())
+                + "（或 "
+                + "/".join(k.label for k in schema.registered())
+                + "）",
             )
         )
     return tables, problems, warnings
@@ -196,8 +199,11 @@ def parse_csv(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem]
                     name,
                     None,
                     "",
-                    "无法从文件名判断数据类型：CSV 文件应命名为 organizations.csv、cadres.csv、"
-                    "positions.csv（或 组织.csv、干部.csv、职务.csv）",
+                    "无法从文件名判断数据类型：CSV 文件应命名为 "
+                    + "、".join(f"{k.name}.csv" for k in schema.registered())
+                    + "（或 "
+                    + "、".join(f"{k.label}.csv" for k in schema.registered())
+                    + "）",
                 )
             ],
             [],
