@@ -121,7 +121,9 @@ def _plan_report(tables, warnings, *, actor, source, dry_run) -> ImportReport:
     planner = Planner(tables, actor)
     plan = planner.run()
     if planner.problems:
-        raise ImportRejected(_sorted(planner.problems, tables))
+        raise ImportRejected(
+            _sorted(planner.problems, tables), code_unavailable=planner.code_unavailable
+        )
     report = ImportReport(
         counts={k: plan.counts[k] for k in schema.KINDS if k in plan.counts},
         warnings=warnings,
@@ -216,22 +218,38 @@ def create_batch(*, user, files: Sequence) -> ImportBatch:
         with path.open("wb") as out:
             for chunk in f.chunks():
                 out.write(chunk)
+    refused: ImportRejected | None = None
     try:
         report = import_files(batch_paths(batch), actor=user, dry_run=True)
         batch.summary = report.as_dict()
     except ImportRejected as exc:
+        refused = exc
         batch.status = BatchStatus.REJECTED
         batch.summary = _rejected_summary(exc)
     batch.save()
+    _audit_batch("import.upload", batch, user, refused)
+    return batch
+
+
+def _audit_batch(action: str, batch: ImportBatch, user, refused: ImportRejected | None) -> None:
+    """A refused import is recorded as refused, with how many of its rows named a code taken
+    by something the user may not see: repeated probing of codes shows in the trail."""
+    detail = None
+    if refused is not None:
+        detail = {
+            "problem_count": len(refused.problems),
+            "code_unavailable": refused.code_unavailable,
+        }
     audit.record(
-        "import.upload",
+        action,
         object_type="import_batch",
         object_id=str(batch.pk),
         object_repr=str(batch),
         after={"status": batch.status, "files": batch.filenames},
+        detail=detail,
+        result=audit.Result.DENIED if refused is not None else audit.Result.OK,
         actor=user,
     )
-    return batch
 
 
 def confirm_batch(*, user, batch: ImportBatch) -> ImportReport | None:
@@ -251,9 +269,13 @@ def confirm_batch(*, user, batch: ImportBatch) -> ImportReport | None:
         return report
     except ImportRejected as exc:
         # Only a batch still waiting turns rejected (never one another request has applied).
-        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
-            status=BatchStatus.REJECTED, summary=_rejected_summary(exc)
-        )
+        with transaction.atomic():
+            changed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
+                status=BatchStatus.REJECTED, summary=_rejected_summary(exc)
+            )
+            if changed:
+                batch.status = BatchStatus.REJECTED
+                _audit_batch("import.confirm", batch, user, exc)
         return None
 
 

@@ -8,7 +8,9 @@ from tanhua.core.classification import Classification
 from tanhua.exchange.apply import Writer, insert_rows, update_rows
 from tanhua.exchange.plan import Planner, Rec, chunks, shown
 from tanhua.exchange.schema import Column, ImportKind
+from tanhua.org.messages import CODE_UNAVAILABLE
 from tanhua.org.models import Cadre, Gender, Tier, code_validator
+from tanhua.org.services import assignable_cadres
 
 from .words import GENDER_WORDS, TIER_WORDS
 
@@ -45,23 +47,38 @@ class CadresKind(ImportKind):
             v["gender"] = p.enum(rec, raw, self.column("gender"), GENDER_WORDS, required=False)
 
     def plan(self, p: Planner, recs: list[Rec]) -> None:
-        """Leaves in p.results the codes of every cadre that will exist among those named."""
+        """Leaves in p.results the codes of every cadre that will exist, among those named,
+        and that the actor may name."""
         changes = CadreChanges()
         p.plan.changes[NAME] = changes
         codes = {r.values["code"] for r in recs if r.values.get("code")}
-        p.results[NAME] = codes
         db: dict[str, dict] = {}
+        taken: set[str] = set()
+        resolvable = assignable_cadres(p.actor)
         for chunk in chunks(sorted(codes)):
-            for c in Cadre.objects.filter(code__in=chunk).values(
+            for c in resolvable.filter(code__in=chunk).values(
                 "id", "code", "name", "tier", "gender"
             ):
                 db[c["code"]] = c
+            taken.update(
+                Cadre.objects.unscoped("import: a code is unique, seen or not")
+                .filter(code__in=chunk)
+                .values_list("code", flat=True)
+            )
+        taken -= set(db)
+        p.results[NAME] = codes - taken
         done: set[str] = set()
         for rec in recs:
             v = rec.values
             if not rec.ok or v["code"] in done:
                 continue
             done.add(v["code"])
+            if v["code"] in taken:
+                # Out of scope, above clearance or declared 回避: one line that quotes and
+                # confirms nothing stored, whatever the other cells say.
+                p.add(rec, "code", CODE_UNAVAILABLE)
+                p.code_unavailable += 1
+                continue
             old = db.get(v["code"])
             if old is None:
                 after = {"gender": "", **v}

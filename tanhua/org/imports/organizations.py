@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from tanhua.exchange.apply import Writer, update_rows
 from tanhua.exchange.plan import Planner, Rec, shown
 from tanhua.exchange.schema import Column, ImportKind
-from tanhua.org.models import Level, Organization, code_validator
+from tanhua.org.messages import CODE_UNAVAILABLE
+from tanhua.org.models import LEVEL_RANK, Level, Organization, code_validator
 from tanhua.org.services import check_parent
 
 from .words import LEVEL_WORDS
@@ -88,6 +89,12 @@ class OrganizationsKind(ImportKind):
             v = rec.values
             if not v.get("code") or v["code"] in imported:
                 continue
+            if v["code"] in hidden:
+                # Taken by an organization the actor may not see: one line that quotes and
+                # confirms nothing stored, whatever the other cells say.
+                p.add(rec, "code", CODE_UNAVAILABLE)
+                p.code_unavailable += 1
+                continue
             imported[v["code"]] = rec
             current = final.get(v["code"], {"code": v["code"], "kind": "党委", "parent_code": ""})
             final[v["code"]] = {**current, **{k: x for k, x in v.items() if x is not None}}
@@ -95,7 +102,8 @@ class OrganizationsKind(ImportKind):
         for code, o in final.items():
             children[o["parent_code"]].append(code)
         for code, rec in imported.items():
-            _check_tree(p, rec, code, final, children, imported, hidden)
+            stored_parent = code_of.get(db[code]["parent_id"]) if code in db else None
+            _check_tree(p, rec, code, final, children, imported, hidden, stored_parent)
         if any(not rec.ok for rec in imported.values()):
             return
         places: dict[str, tuple[str, int]] = {}
@@ -198,17 +206,27 @@ class OrganizationsKind(ImportKind):
 
 
 def _check_tree(
-    p: Planner, rec: Rec, code: str, final: dict, children: dict, imported: dict, hidden: set
+    p: Planner,
+    rec: Rec,
+    code: str,
+    final: dict,
+    children: dict,
+    imported: dict,
+    hidden: set,
+    stored_parent: str | None,
 ) -> None:
     o = final[code]
     parent_code = o.get("parent_code") or ""
     if parent_code:
-        if parent_code not in final:
-            p.add(rec, "parent_code", p.unknown("上级编码", parent_code))
+        if parent_code in hidden and parent_code == stored_parent:
+            # The actor's own top organization keeps the parent above their scope: it is
+            # checked without quoting that parent's name or level.
+            if o.get("level") and LEVEL_RANK[final[parent_code]["level"]] >= LEVEL_RANK[o["level"]]:
+                p.add(rec, "level", "层级必须低于上级组织的层级")
             return
-        if parent_code in hidden and parent_code not in imported:
-            # The scope check reports this row; the level checks below would quote the
-            # hidden parent's name and level.
+        if parent_code not in final or parent_code in hidden:
+            # Absent and out of scope read the same.
+            p.add(rec, "parent_code", p.unknown("上级编码", parent_code))
             return
         seen, cur = {code}, parent_code
         while cur and cur not in seen:

@@ -10,6 +10,7 @@ from tanhua.exchange.apply import Writer, insert_rows, update_rows
 from tanhua.exchange.plan import Planner, Rec, chunks, shown
 from tanhua.exchange.schema import Column, ImportKind
 from tanhua.org.models import Cadre, Organization, Position, code_validator
+from tanhua.org.services import assignable_cadres
 
 from . import cadres, organizations
 
@@ -62,13 +63,21 @@ class PositionsKind(ImportKind):
         tree: organizations.OrgTree = p.results[organizations.NAME]
         imported_cadres: set[str] = p.results[cadres.NAME]
         wanted = {r.values["cadre_code"] for r in recs if r.values.get("cadre_code")}
+        # Cadres resolve as the API's first post does; posts only through the scoping layer,
+        # so a row never matches (and the preview never reveals) a post the actor cannot see.
+        resolvable = assignable_cadres(p.actor)
+        posts = (
+            Position.objects.unscoped("operator CLI: the operator sees every post")
+            if p.actor is None
+            else Position.objects.visible_to(p.actor)
+        )
         known_cadres: dict[str, int] = {}
         for chunk in chunks(sorted(wanted)):
-            known_cadres.update(Cadre.objects.filter(code__in=chunk).values_list("code", "id"))
+            known_cadres.update(resolvable.filter(code__in=chunk).values_list("code", "id"))
         cadre_codes = {pk: code for code, pk in known_cadres.items()}
         existing: dict[tuple, dict] = {}
         for chunk in chunks(sorted(known_cadres.values())):
-            for row in Position.objects.filter(cadre_id__in=chunk).values(
+            for row in posts.filter(cadre_id__in=chunk).values(
                 "id", "cadre_id", "organization_id", "title", "start", "principal", "end"
             ):
                 key = (
@@ -113,7 +122,11 @@ class PositionsKind(ImportKind):
         codes = sorted({p["cadre_code"] for p in changes.creates})
         cadre_ids: dict[str, int] = {}
         for chunk in chunks(codes):
-            cadre_ids.update(Cadre.objects.filter(code__in=chunk).values_list("code", "id"))
+            cadre_ids.update(
+                Cadre.objects.unscoped("import apply: ids of cadres the plan resolved")
+                .filter(code__in=chunk)
+                .values_list("code", "id")
+            )
         stamp, day = writer.stamp, writer.day
         insert_rows(
             Position,
