@@ -57,13 +57,13 @@ class Plan:
         setattr(counts, action, getattr(counts, action) + 1)
         bucket = self.samples.setdefault(kind, [])
         if action != "unchanged" and len(bucket) < SAMPLES:
-            columns = {c.name: c for c in schema.get(kind).columns}
+            kind_ = schema.get(kind)
             bucket.append(
                 {
                     "action": action,
                     "source": rec.source if rec else "",
                     "row": rec.row if rec else None,
-                    "values": {k: _display(columns.get(k), v) for k, v in values.items()},
+                    "values": {k: _display(kind_.find(k), v) for k, v in values.items()},
                     "changed": list(changed),
                 }
             )

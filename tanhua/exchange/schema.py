@@ -81,7 +81,17 @@ class ImportKind:
         raise NotImplementedError
 
     def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+        # Called for every cell of every row: a dict built once per kind.
+        by_name = self.__dict__.get("_by_name")
+        if by_name is None:
+            by_name = self.__dict__["_by_name"] = {c.name: c for c in self.columns}
+        return by_name[name]
+
+    def find(self, name: str) -> Column | None:
+        try:
+            return self.column(name)
+        except KeyError:
+            return None
 
 
 _REGISTRY: dict[str, ImportKind] = {}
