@@ -86,14 +86,15 @@ def decode(data: bytes) -> str:
                 raise Undecodable(
                     f"文件以 {_name(encoding)} 标记开头，但内容无法按该编码读取：{SAVE_AS}"
                 ) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    # Before UTF-8: ASCII in UTF-16 is valid UTF-8 too, with a NUL in every other byte.
     if _looks_like_utf16(data):
         raise Undecodable(
             "文件似乎是不带字节顺序标记（BOM）的 UTF-16 编码，无法可靠读取：" + SAVE_AS
         )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:

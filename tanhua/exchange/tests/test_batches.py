@@ -154,3 +154,17 @@ def test_the_cleanup_verb_runs_this_command_with_chinese_help(capsys):
     assert (app.rsplit(".", 1)[-1], command) == ("exchange", "cleanup")
     assert cli.main(["cleanup", "--help"]) == 0
     assert "过期" in capsys.readouterr().out
+
+
+def test_a_confirmation_refused_because_the_code_was_taken_meanwhile_is_audited(owner, world):
+    from tanhua.core.testing import OrganizationFactory
+    from tanhua.exchange.services import confirm_batch
+
+    batch = upload(owner, NEW_COUNTY)
+    OrganizationFactory(code="K12", name="西城乙县委", level="county", parent=world.orgs["C2"])
+    assert confirm_batch(user=owner, batch=batch) is None
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.REJECTED
+    entry = AuditEntry.objects.get(action="import.confirm")
+    assert (entry.result, entry.detail["code_unavailable"]) == ("denied", 1)
+    assert "西城乙县委" not in str(batch.summary)

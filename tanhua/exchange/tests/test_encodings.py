@@ -45,8 +45,10 @@ def test_a_utf16_file_with_a_bom_is_imported(db, write, encoding):
     assert names() == ["林志明", "陈国华"]
 
 
-def test_a_utf16_file_without_a_bom_is_refused_naming_utf16(db, write):
-    path = write("cadres.csv", SIMPLIFIED.encode("utf-16-le"))
+@pytest.mark.parametrize("text", [SIMPLIFIED, "code,name,tier\nG1,Wang,county\n"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_without_a_bom_is_refused_naming_utf16(db, write, text, encoding):
+    path = write("cadres.csv", text.encode(encoding))
     with pytest.raises(ImportRejected) as exc:
         import_files([path], actor=None)
     assert "UTF-16" in exc.value.problems[0].message
