@@ -49,10 +49,11 @@ def assignable_cadres(user):
     None is the operator at the command line, who names every cadre."""
     if user is None:
         return Cadre.objects.unscoped("operator CLI: the operator names every cadre")
-    visible = Cadre.objects.visible_to(user).values("pk")
     if not scoping.can_edit_registry(user):
-        return Cadre.objects.unscoped("first post: only visible cadres").filter(pk__in=visible)
+        return Cadre.objects.visible_to(user)
     from tanhua.accounts.models import ConflictDeclaration
+
+    visible = Cadre.objects.visible_to(user).values("pk")
 
     any_post = Position.objects.unscoped("first post: whether the cadre holds any post").filter(
         cadre=OuterRef("pk")
