@@ -56,7 +56,7 @@ def template_workbook() -> bytes:
             cell.comment = Comment(f"{column.name}（{need}）", "Tanhua")
             letter = get_column_letter(index)
             ws.column_dimensions[letter].width = 16
-            choices = schema.DROPDOWNS.get(column.name)
+            choices = list(column.dropdown)
             if choices:
                 dv = DataValidation(
                     type="list",
@@ -68,7 +68,7 @@ def template_workbook() -> bytes:
                 )
                 dv.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
                 ws.add_data_validation(dv)
-            if column.name in ("start", "end"):
+            if column.is_date:
                 for row in range(2, TEMPLATE_ROWS + 1):
                     ws.cell(row=row, column=index).number_format = "yyyy-mm-dd"
         ws.freeze_panes = "A2"

@@ -13,6 +13,14 @@ class BatchStatus(models.TextChoices):
     READY = "ready", _("待确认")
     REJECTED = "rejected", _("未通过校验")
     APPLIED = "applied", _("已导入")
+    # Every row matches what is stored: there is nothing to confirm.
+    NOTHING = "nothing", _("无需导入")
+    # A preview left unconfirmed past its age limit; its files are purged.
+    EXPIRED = "expired", _("已过期")
+
+
+# Previews wait this long for their confirmation (tanhua cleanup expires them).
+PENDING = (BatchStatus.READY, BatchStatus.NOTHING)
 
 
 class ImportBatchQuerySet(models.QuerySet):

@@ -1,5 +1,5 @@
 """Reading uploaded spreadsheets: .xlsx through python-calamine (one sheet per kind) and .csv
-(one kind per file, named by kind; UTF-8 with or without BOM, or GB18030).
+(one kind per file, named by kind; the encodings tanhua.exchange.encodings reads).
 
 Every refusal is a Problem; nothing here raises anything else for a bad file.
 """
@@ -16,7 +16,7 @@ from pathlib import Path, PurePath
 import python_calamine
 from django.conf import settings
 
-from tanhua.exchange import schema
+from tanhua.exchange import encodings, schema
 from tanhua.exchange.problems import Problem
 from tanhua.exchange.tables import Table, build_table, is_blank, unsupported_message
 
@@ -135,8 +135,11 @@ def parse_xlsx(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem
                 upload.name,
                 None,
                 "",
-                "工作簿中没有可导入的工作表：工作表应命名为 organizations/cadres/positions"
-                "（或 组织/干部/职务）",
+                "工作簿中没有可导入的工作表：工作表应命名为 "
+                + "/".join(k.name for k in schema.registered())
+                + "（或 "
+                + "/".join(k.label for k in schema.registered())
+                + "）",
             )
         )
     return tables, problems, warnings
@@ -172,16 +175,6 @@ def kind_from_filename(name: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def decode(data: bytes) -> str | None:
-    """UTF-8 (with or without BOM) first; GB18030 is what Excel on Chinese Windows writes."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def parse_csv(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem]]:
     name = upload.name
     kind = kind_from_filename(name)
@@ -196,17 +189,24 @@ def parse_csv(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem]
                     name,
                     None,
                     "",
-                    "无法从文件名判断数据类型：CSV 文件应命名为 organizations.csv、cadres.csv、"
-                    "positions.csv（或 组织.csv、干部.csv、职务.csv）",
+                    "无法从文件名判断数据类型：CSV 文件应命名为 "
+                    + "、".join(f"{k.name}.csv" for k in schema.registered())
+                    + "（或 "
+                    + "、".join(f"{k.label}.csv" for k in schema.registered())
+                    + "）",
                 )
             ],
             [],
         )
-    if upload.data.startswith(b"PK\x03\x04") or b"\x00" in upload.data[:8192]:
-        return [], [Problem(name, None, "", "文件不是文本格式的 CSV 文件，请检查文件类型")], []
-    text = decode(upload.data)
-    if text is None:
-        return [], [Problem(name, None, "", "无法识别文件编码，请保存为 UTF-8 或 GB18030 编码")], []
+    not_text = Problem(name, None, "", "文件不是文本格式的 CSV 文件，请检查文件类型")
+    if upload.data.startswith(b"PK\x03\x04"):
+        return [], [not_text], []
+    try:
+        text = encodings.decode(upload.data)
+    except encodings.Undecodable as exc:
+        return [], [Problem(name, None, "", str(exc))], []
+    if "\x00" in text[:8192]:
+        return [], [not_text], []
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:

@@ -37,6 +37,8 @@ class Problem:
 class ImportRejected(Exception):
     """The import was refused as a whole; nothing was written."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], *, code_unavailable: int = 0):
         self.problems = list(problems)
+        # Rows refused because their code is taken by something the actor may not see.
+        self.code_unavailable = code_unavailable
         super().__init__("\n".join(str(p) for p in self.problems[:20]))

@@ -1,19 +1,25 @@
-"""The import contract of DESIGN §6 for the kinds this app imports: sheet and file names,
-columns (English and Chinese headers), and the accepted spellings of each enumeration."""
+"""The import contract of DESIGN §6, generic part: columns, the registry of import kinds (each
+declared by its own app, e.g. tanhua/org/imports/), header matching and the spellings every
+kind shares (yes/no, dates).
+
+A kind is one `ImportKind` subclass in its app, registered from the app's `ready()` with
+`register(...)`. The pipeline (parse, header mapping, problems by row, preview, batches, the
+all-or-nothing transaction) never imports a domain app.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from tanhua.org.models import Gender, Level, Tier
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from tanhua.exchange.apply import Writer
+    from tanhua.exchange.plan import Planner, Rec
 
-ORGANIZATIONS, CADRES, POSITIONS = "organizations", "cadres", "positions"
-KINDS = (ORGANIZATIONS, CADRES, POSITIONS)
-KIND_LABELS = {ORGANIZATIONS: "组织", CADRES: "干部", POSITIONS: "职务"}
-
-# Later issues import these; until then they are refused by name, never silently skipped.
+# Kinds DESIGN §6 names that no app imports yet: refused by name, never silently skipped.
 LATER_KINDS = {
     "indicators": "indicators",
     "指标": "indicators",
@@ -31,56 +37,126 @@ LATER_KINDS = {
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a kind. `validator` (a RegexValidator) makes it a code column;
+    `choices` (a TextChoices) shows stored values by their label in the preview; `dropdown`
+    lists the spellings the template offers; `is_date` formats the template's cells."""
+
     name: str
     label: str
     required: bool = True
     max_length: int | None = None
+    validator: Any = None
+    choices: Any = None
+    dropdown: tuple[str, ...] = ()
+    is_date: bool = False
 
 
-COLUMNS: dict[str, tuple[Column, ...]] = {
-    ORGANIZATIONS: (
-        Column("code", "编码", max_length=32),
-        Column("name", "名称", max_length=100),
-        Column("level", "层级"),
-        Column("parent_code", "上级编码", max_length=32),
-        Column("kind", "类型", required=False, max_length=32),
-    ),
-    CADRES: (
-        Column("code", "干部编号", max_length=32),
-        Column("name", "姓名", max_length=50),
-        Column("tier", "管理层级"),
-        Column("gender", "性别", required=False),
-    ),
-    POSITIONS: (
-        Column("cadre_code", "干部编号", max_length=32),
-        Column("org_code", "组织编码", max_length=32),
-        Column("title", "职务", max_length=100),
-        Column("principal", "是否一把手"),
-        Column("start", "任职日期"),
-        Column("end", "免职日期", required=False),
-    ),
-}
+class ImportKind:
+    """One kind of rows (a sheet or a CSV file). Subclasses live in their domain app.
 
-LEVEL_WORDS = {
-    **{v: v for v in Level.values},
-    "省": Level.PROVINCE,
-    "市": Level.CITY,
-    "县": Level.COUNTY,
-    "乡": Level.TOWNSHIP,
-}
-TIER_WORDS = {
-    **{v: v for v in Tier.values},
-    "中管": Tier.CENTRAL,
-    "省管": Tier.PROVINCIAL,
-    "市管": Tier.CITY,
-    "县管": Tier.COUNTY,
-}
-GENDER_WORDS = {
-    "male": Gender.MALE,
-    "female": Gender.FEMALE,
-    "男": Gender.MALE,
-    "女": Gender.FEMALE,
-}
+    clean(planner, rec, raw)  - turn one raw row into rec.values, reporting through planner.add
+    plan(planner, recs)       - resolve the rows against the database *as the actor sees it*,
+                                store what to write in planner.plan.changes[name] and what
+                                dependent kinds need in planner.results[name]
+    apply(changes, writer)    - write the changes (in the caller's transaction), auditing
+                                through writer.event / writer.created
+    """
+
+    name: str = ""
+    label: str = ""
+    columns: tuple[Column, ...] = ()
+    # Kinds whose rows this kind may name (planned and applied first).
+    depends_on: tuple[str, ...] = ()
+    # Rows repeating this key within the file set are refused; `unique_label` names it.
+    unique: tuple[str, ...] = ()
+    unique_label: str = ""
+
+    def clean(self, planner: Planner, rec: Rec, raw: dict) -> None:
+        raise NotImplementedError
+
+    def plan(self, planner: Planner, recs: list[Rec]) -> None:
+        raise NotImplementedError
+
+    def apply(self, changes: Any, writer: Writer) -> None:
+        raise NotImplementedError
+
+    def column(self, name: str) -> Column:
+        # Called for every cell of every row: a dict built once per kind.
+        by_name = self.__dict__.get("_by_name")
+        if by_name is None:
+            by_name = self.__dict__["_by_name"] = {c.name: c for c in self.columns}
+        return by_name[name]
+
+    def find(self, name: str) -> Column | None:
+        try:
+            return self.column(name)
+        except KeyError:
+            return None
+
+
+_REGISTRY: dict[str, ImportKind] = {}
+
+
+def register(*kinds: ImportKind) -> None:
+    """Add kinds to the pipeline (from an AppConfig.ready()); registering again replaces."""
+    for kind in kinds:
+        _REGISTRY[kind.name] = kind
+
+
+def get(name: str) -> ImportKind:
+    return _REGISTRY[name]
+
+
+def registered() -> list[ImportKind]:
+    """Every kind, dependencies first, otherwise in registration order."""
+    ordered: list[ImportKind] = []
+    seen: set[str] = set()
+
+    def visit(kind: ImportKind, trail: tuple[str, ...]) -> None:
+        if kind.name in seen:
+            return
+        if kind.name in trail:
+            raise ValueError(f"import kinds depend on each other: {trail}")
+        for dep in kind.depends_on:
+            visit(_REGISTRY[dep], (*trail, kind.name))
+        seen.add(kind.name)
+        ordered.append(kind)
+
+    for kind in list(_REGISTRY.values()):
+        visit(kind, ())
+    return ordered
+
+
+def needed(names: Iterable[str]) -> list[ImportKind]:
+    """The kinds to plan for rows of `names`: those and what they depend on, in order."""
+    wanted: set[str] = set()
+    stack = list(names)
+    while stack:
+        name = stack.pop()
+        if name not in wanted:
+            wanted.add(name)
+            stack += list(_REGISTRY[name].depends_on)
+    return [k for k in registered() if k.name in wanted]
+
+
+def kind_names() -> str:
+    """ "organizations（组织）、cadres（干部）…" for messages listing what can be imported."""
+    return "、".join(f"{k.name}（{k.label}）" for k in registered())
+
+
+def __getattr__(name: str):
+    # Read-only views of the registry under the names this module always had.
+    if name == "KINDS":
+        return tuple(k.name for k in registered())
+    if name == "KIND_LABELS":
+        return {k.name: k.label for k in registered()}
+    if name == "COLUMNS":
+        return {k.name: k.columns for k in registered()}
+    if name == "DROPDOWNS":
+        return {c.name: list(c.dropdown) for k in registered() for c in k.columns if c.dropdown}
+    raise AttributeError(name)
+
+
 BOOL_WORDS = {
     "yes": True,
     "no": False,
@@ -91,26 +167,20 @@ BOOL_WORDS = {
     "1": True,
     "0": False,
 }
-# The dropdowns of the template offer the Chinese spelling of each enumeration.
-DROPDOWNS = {
-    "level": ["省", "市", "县", "乡"],
-    "tier": ["中管", "省管", "市管", "县管"],
-    "principal": ["是", "否"],
-    "gender": ["男", "女"],
-}
 
 
 def kind_of(name: str) -> str | None:
     """The kind a sheet or file stem names ("organizations", "组织"), if any."""
     key = name.strip().lower()
-    for kind in KINDS:
-        if key in (kind, KIND_LABELS[kind]):
-            return kind
+    for kind in registered():
+        if key in (kind.name, kind.label):
+            return kind.name
     return None
 
 
 def later_kind_of(name: str) -> str | None:
-    return LATER_KINDS.get(name.strip().lower())
+    key = name.strip().lower()
+    return None if kind_of(key) else LATER_KINDS.get(key)
 
 
 def _header_key(text: str) -> str:
@@ -122,7 +192,7 @@ def column_for(kind: str, header: str) -> Column | None:
     "编码(code)" or "code（编码）" as some templates do."""
     key = _header_key(header)
     candidates = [key, *[p for p in re.split(r"[()（）]", key) if p]]
-    for column in COLUMNS[kind]:
+    for column in get(kind).columns:
         if column.name in candidates or _header_key(column.label) in candidates:
             return column
     return None

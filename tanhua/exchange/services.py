@@ -10,6 +10,9 @@ Both raise ImportRejected(problems) and write nothing when anything is wrong.
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,16 +28,18 @@ from tanhua.audit import services as audit
 from tanhua.core import scoping
 from tanhua.exchange import parsers, schema
 from tanhua.exchange.apply import apply_plan
-from tanhua.exchange.models import BatchStatus, ImportBatch
+from tanhua.exchange.models import PENDING, BatchStatus, ImportBatch
 from tanhua.exchange.plan import KindCounts, Planner
 from tanhua.exchange.problems import ImportRejected, Problem
 from tanhua.exchange.tables import Table, tables_from_mapping
 
 __all__ = [
+    "CleanupReport",
     "ImportRejected",
     "ImportReport",
     "KindCounts",
     "Problem",
+    "cleanup_imports",
     "confirm_batch",
     "create_batch",
     "import_files",
@@ -43,6 +48,8 @@ __all__ = [
 
 # A preview keeps this many problems; the error workbook recomputes all of them.
 STORED_PROBLEMS = 1000
+# A preview waits this long for its confirmation; then `tanhua cleanup` expires it.
+PREVIEW_MAX_AGE = dt.timedelta(days=1)
 
 
 @dataclass
@@ -121,7 +128,9 @@ def _plan_report(tables, warnings, *, actor, source, dry_run) -> ImportReport:
     planner = Planner(tables, actor)
     plan = planner.run()
     if planner.problems:
-        raise ImportRejected(_sorted(planner.problems, tables))
+        raise ImportRejected(
+            _sorted(planner.problems, tables), code_unavailable=planner.code_unavailable
+        )
     report = ImportReport(
         counts={k: plan.counts[k] for k in schema.KINDS if k in plan.counts},
         warnings=warnings,
@@ -181,8 +190,12 @@ def import_files(
 
 
 # -- batches of the web upload ----------------------------------------------------------------
+def imports_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
 def batch_dir(batch: ImportBatch) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / batch.directory
+    return imports_root() / batch.directory
 
 
 def batch_paths(batch: ImportBatch) -> list[Path]:
@@ -211,27 +224,50 @@ def create_batch(*, user, files: Sequence) -> ImportBatch:
     _require_actor(user)
     batch = ImportBatch(user=user, directory=uuid.uuid4().hex, status=BatchStatus.READY)
     batch.filenames = [_stored_name(f.name) for f in files]
-    for path, f in zip(batch_paths(batch), files, strict=True):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as out:
-            for chunk in f.chunks():
-                out.write(chunk)
     try:
-        report = import_files(batch_paths(batch), actor=user, dry_run=True)
-        batch.summary = report.as_dict()
-    except ImportRejected as exc:
-        batch.status = BatchStatus.REJECTED
-        batch.summary = _rejected_summary(exc)
-    batch.save()
+        for path, f in zip(batch_paths(batch), files, strict=True):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as out:
+                for chunk in f.chunks():
+                    out.write(chunk)
+        refused: ImportRejected | None = None
+        try:
+            report = import_files(batch_paths(batch), actor=user, dry_run=True)
+            batch.summary = report.as_dict()
+            if not report.changed:
+                batch.status = BatchStatus.NOTHING
+        except ImportRejected as exc:
+            refused = exc
+            batch.status = BatchStatus.REJECTED
+            batch.summary = _rejected_summary(exc)
+        batch.save()
+        _audit_batch("import.upload", batch, user, refused)
+    except BaseException:
+        # The batch row rolls back with this transaction; its files must not outlive it.
+        shutil.rmtree(batch_dir(batch), ignore_errors=True)
+        raise
+    return batch
+
+
+def _audit_batch(action: str, batch: ImportBatch, user, refused: ImportRejected | None) -> None:
+    """A refused import is recorded as refused, with how many of its rows named a code taken
+    by something the user may not see: repeated probing of codes shows in the trail."""
+    detail = None
+    if refused is not None:
+        detail = {
+            "problem_count": len(refused.problems),
+            "code_unavailable": refused.code_unavailable,
+        }
     audit.record(
-        "import.upload",
+        action,
         object_type="import_batch",
         object_id=str(batch.pk),
         object_repr=str(batch),
         after={"status": batch.status, "files": batch.filenames},
+        detail=detail,
+        result=audit.Result.DENIED if refused is not None else audit.Result.OK,
         actor=user,
     )
-    return batch
 
 
 def confirm_batch(*, user, batch: ImportBatch) -> ImportReport | None:
@@ -251,10 +287,74 @@ def confirm_batch(*, user, batch: ImportBatch) -> ImportReport | None:
         return report
     except ImportRejected as exc:
         # Only a batch still waiting turns rejected (never one another request has applied).
-        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
-            status=BatchStatus.REJECTED, summary=_rejected_summary(exc)
-        )
+        with transaction.atomic():
+            changed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.READY).update(
+                status=BatchStatus.REJECTED, summary=_rejected_summary(exc)
+            )
+            if changed:
+                batch.status = BatchStatus.REJECTED
+                _audit_batch("import.confirm", batch, user, exc)
         return None
+
+
+@dataclass
+class CleanupReport:
+    expired: int = 0  # previews expired (their files purged once the expiry commits)
+    orphans: int = 0  # upload directories no batch references, purged
+
+    def lines(self) -> list[str]:
+        return [f"过期的导入预览：{self.expired} 个", f"无主的上传文件：{self.orphans} 个"]
+
+
+@transaction.atomic
+def cleanup_imports(
+    *, now: dt.datetime | None = None, max_age: dt.timedelta = PREVIEW_MAX_AGE
+) -> CleanupReport:
+    """Expire previews left unconfirmed longer than `max_age` (audited, files purged after
+    the commit) and purge upload directories that no batch references, e.g. of an upload
+    that failed, once they are as old. Run by `tanhua cleanup` (and `tanhua tick`)."""
+    now = now or timezone.now()
+    cutoff = now - max_age
+    report = CleanupReport()
+    stale = list(
+        ImportBatch.objects.select_for_update()
+        .filter(status__in=PENDING, created_at__lt=cutoff)
+        .order_by("pk")
+    )
+    events = []
+    for batch in stale:
+        events.append(
+            audit.Event(
+                action="import.expire",
+                object_type="import_batch",
+                object_id=str(batch.pk),
+                object_repr=str(batch),
+                before={"status": batch.status},
+                after={"status": BatchStatus.EXPIRED},
+                detail={"files": batch.filenames, "created_at": batch.created_at.isoformat()},
+            )
+        )
+    if stale:
+        ImportBatch.objects.filter(pk__in=[b.pk for b in stale]).update(status=BatchStatus.EXPIRED)
+        audit.record_many(events)
+        dirs = [batch_dir(b) for b in stale]
+        transaction.on_commit(lambda: [shutil.rmtree(d, ignore_errors=True) for d in dirs])
+    report.expired = len(stale)
+    root = imports_root()
+    if root.is_dir():
+        known = set(ImportBatch.objects.values_list("directory", flat=True))
+        oldest = time.time() - max_age.total_seconds()
+        for entry in root.iterdir():
+            # A directory still being written belongs to an upload whose batch is not yet
+            # committed: only old ones are orphans.
+            if entry.name in known or entry.stat().st_mtime >= oldest:
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            report.orphans += 1
+    return report
 
 
 def export_error_workbook(*, user, batch: ImportBatch) -> bytes:
@@ -312,4 +412,6 @@ def preview_context(batch: ImportBatch) -> dict:
         "warnings": [Problem.from_dict(p) for p in summary.get("warnings", [])],
         "ready": batch.status == BatchStatus.READY,
         "rejected": batch.status == BatchStatus.REJECTED,
+        "nothing": batch.status == BatchStatus.NOTHING,
+        "expired": batch.status == BatchStatus.EXPIRED,
     }

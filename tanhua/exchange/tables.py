@@ -68,7 +68,7 @@ def build_table(
         else:
             positions[column.name] = index
             table.columns[column.name] = text
-    for column in schema.COLUMNS[kind]:
+    for column in schema.get(kind).columns:
         if column.required and column.name not in positions:
             problems.append(Problem(source, 1, "", f"缺少必填列“{column.label}”（{column.name}）"))
     for number, cells in body:
@@ -110,10 +110,7 @@ def tables_from_mapping(
 def _unsupported(name: str) -> str:
     if schema.later_kind_of(name):
         return f"暂不支持导入“{name}”"
-    return (
-        f"暂不支持导入“{name}”：可导入的数据为 organizations（组织）、cadres（干部）、"
-        "positions（职务）"
-    )
+    return f"暂不支持导入“{name}”：可导入的数据为 {schema.kind_names()}"
 
 
 unsupported_message = _unsupported

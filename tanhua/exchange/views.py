@@ -68,6 +68,10 @@ def confirm(request, pk: int):
         messages.success(request, _("导入完成：") + "；".join(report.lines()))
     elif batch.status == BatchStatus.APPLIED:
         messages.info(request, _("该批次已经导入，未重复导入"))
+    elif batch.status == BatchStatus.NOTHING:
+        messages.info(request, _("该批次没有需要导入的内容"))
+    elif batch.status == BatchStatus.EXPIRED:
+        messages.error(request, _("该预览已过期，请重新上传"))
     else:
         messages.error(request, _("数据已发生变化，文件未通过校验，未写入任何数据"))
     return redirect("exchange:preview", pk=batch.pk)

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from ninja import Path as PathParam
 from ninja import Query, Router, Status
 
-from tanhua.accounts.models import ConflictDeclaration
 from tanhua.api.errors import FieldError, UnknownReference
 from tanhua.api.schemas import READ_ERRORS, WRITE_ERRORS, paginate
 from tanhua.core import scoping
@@ -356,18 +355,7 @@ def _visible_position(user, pk: int) -> Position:
 
 
 def _cadre_for_post(user, code: str) -> Cadre:
-    cadre = Cadre.objects.visible_to(user).filter(code=code).first()
-    if cadre is None:
-        # A cadre who holds no post yet lies in nobody's scope; whoever may edit the
-        # registry may give them a first post (the service checks the organization),
-        # within their clearance and never across a declared conflict.
-        conflicted = ConflictDeclaration.objects.filter(user=user, active=True)
-        cadre = (
-            Cadre.objects.unscoped("a first post: cadres who hold none yet")
-            .filter(code=code, positions__isnull=True, classification__lte=scoping.clearance(user))
-            .exclude(pk__in=conflicted.values("cadre_id"))
-            .first()
-        )
+    cadre = services.assignable_cadres(user).filter(code=code).first()
     if cadre is None:
         raise _unknown("cadre_code", _("干部"), code)
     return cadre

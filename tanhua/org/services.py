@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -66,6 +66,31 @@ def check_actor_may_edit(actor, org: Organization | None) -> None:
     path = scoping.scope_path(actor)
     if org is None or path is None or not org.path.startswith(path):
         raise scoping.OutOfScope
+
+
+def assignable_cadres(user):
+    """The cadres `user` may name in a post they write: those they see, and those holding
+    no post at all (a cadre with no post lies in nobody's scope), within their clearance
+    and not declared 回避. The API's first post and every import row resolve cadres here.
+    None is the operator at the command line, who names every cadre."""
+    if user is None:
+        return Cadre.objects.unscoped("operator CLI: the operator names every cadre")
+    if not scoping.can_edit_registry(user):
+        return Cadre.objects.visible_to(user)
+    from tanhua.accounts.models import ConflictDeclaration
+
+    visible = Cadre.objects.visible_to(user).values("pk")
+
+    any_post = Position.objects.unscoped("first post: whether the cadre holds any post").filter(
+        cadre=OuterRef("pk")
+    )
+    declared = ConflictDeclaration.objects.filter(user=user, active=True).values("cadre_id")
+    postless = Q(~Exists(any_post), classification__lte=scoping.clearance(user)) & ~Q(
+        pk__in=declared
+    )
+    return Cadre.objects.unscoped("first post: visible cadres and postless ones").filter(
+        Q(pk__in=visible) | postless
+    )
 
 
 def check_parent(*, code: str, level: str, parent: Organization | None) -> None:

@@ -136,7 +136,8 @@ def test_a_staff_member_cannot_create_an_organization_outside_their_scope(owner,
             actor=owner,
         )
     p = exc.value.problems[0]
-    assert (p.row, p.column) == (2, "code")
+    # An out-of-scope parent reads like an unknown one, at its own column (issue 6 item 3).
+    assert (p.row, p.column) == (2, "parent_code")
     assert "不在您的管辖范围内" in p.message
     assert not Organization.objects.filter(code="K21").exists()
 
@@ -155,7 +156,7 @@ def test_an_out_of_scope_parent_is_never_named_in_the_problems(owner, world):
         )
     messages = " ".join(p.message for p in exc.value.problems)
     assert world.orgs["C2"].name not in messages
-    assert [p.column for p in exc.value.problems] == ["code"]
+    assert [p.column for p in exc.value.problems] == ["parent_code"]
 
 
 def test_a_position_outside_scope_reads_like_an_unknown_organization(owner, world):
@@ -182,3 +183,18 @@ def test_a_position_outside_scope_reads_like_an_unknown_organization(owner, worl
 def test_a_user_without_the_registry_role_may_not_import(world):
     with pytest.raises(scoping.OutOfScope):
         import_tables({"cadres": []}, actor=world.users["viewer_c1"])
+
+
+def test_an_import_that_changes_a_record_makes_it_a_new_version(world, owner):
+    from tanhua.core.versioning import StaleEdit
+    from tanhua.org import services as org_services
+    from tanhua.org.models import Cadre
+
+    before = Cadre.objects.unscoped("test").get(code="GK11")
+    import_tables({"cadres": [{"code": "GK11", "name": "改过的名字", "tier": "县管"}]}, actor=owner)
+    after = Cadre.objects.unscoped("test").get(code="GK11")
+    assert after.version == before.version + 1
+    with pytest.raises(StaleEdit):
+        org_services.update_cadre(
+            actor=owner, cadre=after, gender="female", expected_version=before.version
+        )
