@@ -51,6 +51,8 @@ class AuditEntry(models.Model):
     roles = models.CharField(max_length=200, blank=True)
     ip = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # The X-Request-ID the client sent, if sane: the client's word, kept for correlation only.
+    client_request_id = models.CharField(max_length=64, blank=True, default="")
     action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64, blank=True, db_index=True)
     object_id = models.CharField(max_length=128, blank=True, db_index=True)

@@ -139,6 +139,9 @@ def canonical(entry: AuditEntry) -> bytes:
         entry.detail,
         entry.prev_mac,
     ]
+    # Added later, and only when present, so entries written before keep their MAC.
+    if entry.client_request_id:
+        payload.append(["client_request_id", entry.client_request_id])
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -166,13 +169,18 @@ def _who(actor) -> tuple[int | None, str, str]:
     return user.pk, user.get_username(), ",".join(sorted(user.role_names))
 
 
-def _where() -> tuple[str, str]:
+def _where() -> tuple[str, str, str]:
+    """The client's address, the server's request id and the id the client sent."""
     from tanhua.core.middleware import client_ip
 
     request = request_context.current_request()
     if request is None:
-        return "", ""
-    return client_ip(request), getattr(request, "request_id", "")
+        return "", "", ""
+    return (
+        client_ip(request),
+        getattr(request, "request_id", ""),
+        getattr(request, "client_request_id", ""),
+    )
 
 
 def _field_limit(name: str) -> int:
@@ -190,7 +198,7 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
         if not event.action:
             raise ValueError("an audit entry needs an action")
     key_bytes = key()
-    ip, request_id = _where()
+    ip, request_id, client_request_id = _where()
     # Everything but the chain is prepared before the lock, so that it is held briefly.
     rows = []
     for event in events:
@@ -202,6 +210,7 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
             roles=_text(roles, _field_limit("roles")),
             ip=_text(ip, _field_limit("ip")),
             request_id=_text(request_id, _field_limit("request_id")),
+            client_request_id=_text(client_request_id, _field_limit("client_request_id")),
             action=_text(event.action, _field_limit("action")),
             object_type=_text(event.object_type, _field_limit("object_type")),
             object_id=_text(event.object_id, _field_limit("object_id")),
