@@ -211,6 +211,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # The HMAC key lives outside the database: an env variable or a file.
 AUDIT_HMAC_KEY = env_str("TANHUA_AUDIT_KEY")
 AUDIT_HMAC_KEY_FILE = env_str("TANHUA_AUDIT_KEY_FILE", str(TANHUA_HOME / "audit.key"))
+# The chain's anchor (tanhua/audit/anchor.py), best on another volume or host than the
+# database. Empty: beside the key file, one file per database.
+AUDIT_ANCHOR_FILE = env_str("TANHUA_AUDIT_ANCHOR_FILE")
 AUDIT_RETENTION_DAYS = max(180, env_int("TANHUA_AUDIT_RETENTION_DAYS", 180))
 
 # --- imports ---------------------------------------------------------------

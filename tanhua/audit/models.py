@@ -81,3 +81,24 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit entries are never deleted")
+
+
+class AuditTrailStart(models.Model):
+    """The trail once had an entry: written with the first entry ever, never removed.
+
+    Lets `tanhua audit verify` tell a fresh install (no entries, no anchor: fine) from a
+    trail emptied together with its anchor file (a failure). One row at most."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    started_at = models.DateTimeField()
+    first_mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链起点")
+        verbose_name_plural = _("审计链起点")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_trail_start_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"audit trail started {self.started_at:%Y-%m-%d %H:%M:%S}"

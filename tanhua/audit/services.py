@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tanhua.audit import anchor
-from tanhua.audit.models import AuditEntry, Result
+from tanhua.audit.models import AuditEntry, AuditTrailStart, Result
 from tanhua.core import request_context
 
 GENESIS = "0" * 64
@@ -224,6 +224,7 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
     _lock_chain()
     last = AuditEntry.objects.order_by("-seq").values_list("seq", "mac").first()
     seq, prev = last if last else (0, GENESIS)
+    start = seq + 1
     now = timezone.now()
     for entry in rows:
         seq += 1
@@ -233,9 +234,11 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
         entry.mac = compute_mac(entry, key_bytes)
         prev = entry.mac
     created = AuditEntry.objects.bulk_create(rows, batch_size=500)
+    if last is None and not AuditTrailStart.objects.exists():
+        AuditTrailStart.objects.create(started_at=rows[0].at, first_mac=rows[0].mac)
     # The anchor outside the database moves only once the entries are durable; a writer
     # that commits later but runs its callback earlier cannot move it back (anchor.advance).
-    transaction.on_commit(partial(anchor.advance, seq, prev))
+    transaction.on_commit(partial(anchor.advance, seq, prev, start=start))
     return created
 
 

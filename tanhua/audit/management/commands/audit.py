@@ -14,7 +14,7 @@ from tanhua.audit import anchor as anchors
 from tanhua.audit.export import write_xlsx
 from tanhua.audit.forms import AuditFilterForm
 from tanhua.audit.models import AuditEntry
-from tanhua.audit.services import record_export
+from tanhua.audit.services import GENESIS, record_export
 from tanhua.audit.verify import verify
 from tanhua.core.commands import TanhuaCommand
 
@@ -73,13 +73,18 @@ class Command(TanhuaCommand):
             self.stderr.write(f"（此前 {report.count} 条记录完好）")
             sys.exit(1)
         if options["reset_anchor"]:
-            anchors.reset(
-                anchors.Anchor(report.last_seq, report.last_mac) if report.count else None
+            # An emptied trail is anchored at seq 0, so that it is not taken for a fresh one.
+            report.anchor = anchors.Anchor(report.last_seq, report.last_mac or GENESIS)
+            anchors.reset(report.anchor)
+            self.stdout.write(f"外部锚点已重置到第 {report.last_seq} 条（{anchors.path()}）")
+        if report.anchor is None:
+            self.stdout.write(
+                f"审计链完整：尚无审计记录（新安装），首次写入时将创建外部锚点 {anchors.path()}"
             )
-            self.stdout.write(f"外部锚点已重置到第 {report.last_seq} 条")
-        anchored = f"；外部锚点：第 {report.anchor.seq} 条" if report.anchor else "；尚无外部锚点"
+            return
         self.stdout.write(
-            f"审计链完整：共 {report.count} 条记录，最后一条为第 {report.last_seq} 条{anchored}"
+            f"审计链完整：共 {report.count} 条记录，最后一条为第 {report.last_seq} 条；"
+            f"外部锚点：第 {report.anchor.seq} 条"
         )
 
     def _export(self, options):
