@@ -16,7 +16,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tanhua.audit import anchor
-from tanhua.audit.models import AuditEntry, AuditTrailStart, Result
+from tanhua.audit.models import (
+    AnonymousRefusal,
+    AuditEntry,
+    AuditTrailStart,
+    RefusalKind,
+    Result,
+)
 from tanhua.core import request_context
 
 GENESIS = "0" * 64
@@ -184,7 +190,11 @@ def _where() -> tuple[str, str, str]:
 
 
 def _field_limit(name: str) -> int:
-    return AuditEntry._meta.get_field(name).max_length
+    return _field_limit_of(AuditEntry, name)
+
+
+def _field_limit_of(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
 
 
 @transaction.atomic
@@ -311,3 +321,69 @@ def record_denied(*, path: str, status: int, reason: str = "", actor=None) -> Au
         actor=actor,
         detail={"path": path, "status": status, **({"reason": reason} if reason else {})},
     )
+
+
+# --- anonymous refusals: counted, never chained ---------------------------------------------
+
+# Addresses a minute and kind that get a row of their own; the rest share OTHER_CLIENTS. So
+# the table grows by at most about (cap + 1) rows a minute and kind, however many addresses
+# an attacker uses (under PostgreSQL's concurrency a few more: the cap is checked, not locked).
+ANONYMOUS_CLIENTS_PER_MINUTE = 500
+OTHER_CLIENTS = "*"
+_KINDS = frozenset(RefusalKind.values)
+
+
+def _upsert_refusal(client: str, minute: datetime, kind: str, path: str) -> None:
+    # One statement, so that concurrent requests add up on both databases (ON CONFLICT is
+    # PostgreSQL's and SQLite's since 3.24); the ORM has no "count = count + 1" upsert.
+    meta = AnonymousRefusal._meta
+    q = connection.ops.quote_name
+    table = q(meta.db_table)
+    c_client, c_minute, c_kind, c_count, c_path = (
+        q(meta.get_field(n).column) for n in ("client", "minute", "kind", "count", "last_path")
+    )
+    sql = (
+        f"INSERT INTO {table} ({c_client}, {c_minute}, {c_kind}, {c_count}, {c_path}) "  # noqa: S608 - names from the model
+        f"VALUES (%s, %s, %s, 1, %s) "
+        f"ON CONFLICT ({c_client}, {c_minute}, {c_kind}) "
+        f"DO UPDATE SET {c_count} = {table}.{c_count} + 1, {c_path} = excluded.{c_path}"
+    )
+    at = meta.get_field("minute").get_db_prep_value(minute, connection)
+    with connection.cursor() as cur:
+        cur.execute(sql, [client, at, kind, path])
+
+
+@transaction.atomic
+def count_anonymous_refusal(
+    *, client: str, kind: str, path: str = "", at: datetime | None = None
+) -> None:
+    """One refusal of a request without a logged-in user (401, 403, 404): adds one to the
+    (client, minute, kind) counter. Nothing enters the chain, so the trail cannot be grown
+    without logging in; the auditor's page shows the counts."""
+    if kind not in _KINDS:
+        raise ValueError(f"unknown refusal kind {kind!r}")
+    minute = (at or timezone.now()).astimezone(UTC).replace(second=0, microsecond=0)
+    client = _text(client, _field_limit_of(AnonymousRefusal, "client"))
+    path = _text(path, _field_limit_of(AnonymousRefusal, "last_path"))
+    bucket = AnonymousRefusal.objects.filter(minute=minute, kind=kind)
+    if (
+        not bucket.filter(client=client).exists()
+        and bucket.exclude(client=OTHER_CLIENTS).count() >= ANONYMOUS_CLIENTS_PER_MINUTE
+    ):
+        client = OTHER_CLIENTS
+    _upsert_refusal(client, minute, kind, path)
+
+
+@transaction.atomic
+def purge_anonymous_refusals(*, now: datetime | None = None, actor=None) -> int:
+    """Drop counts older than AUDIT_RETENTION_DAYS; the purge itself enters the trail."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    deleted, _ = AnonymousRefusal.objects.filter(minute__lt=cutoff).delete()
+    if deleted:
+        record(
+            "audit.anonymous_refusals_purged",
+            object_type="anonymous_refusal",
+            actor=actor,
+            detail={"rows": deleted, "before": cutoff},
+        )
+    return deleted
