@@ -57,7 +57,14 @@ def summarize(queryset, form: AuditFilterForm) -> RefusalSummary:
         qs = qs.filter(minute__lt=end)
     rows = list(
         qs.values("client", "kind")
-        .annotate(total=Sum("count"), minutes=Count("id"), first=Min("minute"), last=Max("minute"))
+        .annotate(
+            total=Sum("count"),
+            minutes=Count("id"),
+            first=Min("minute"),
+            last=Max("minute"),
+            # One of the paths refused (each minute keeps its latest), as a hint.
+            sample_path=Max("last_path"),
+        )
         .order_by("-total", "client", "kind")[:TOP_CLIENTS]
     )
     for row in rows:

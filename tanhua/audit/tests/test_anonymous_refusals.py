@@ -130,7 +130,9 @@ def test_only_the_auditor_reads_the_counts(world):
 def test_the_auditors_page_shows_the_counts_for_the_chosen_days(client, world):
     now = timezone.now()
     for _ in range(4):
-        services.count_anonymous_refusal(client="203.0.113.5", kind=RefusalKind.NOT_FOUND, at=now)
+        services.count_anonymous_refusal(
+            client="203.0.113.5", kind=RefusalKind.NOT_FOUND, path="/api/v1/<probe>", at=now
+        )
     services.count_anonymous_refusal(
         client="198.51.100.9", kind=RefusalKind.UNAUTHENTICATED, at=now - dt.timedelta(days=30)
     )
@@ -143,6 +145,7 @@ def test_the_auditors_page_shows_the_counts_for_the_chosen_days(client, world):
         ("203.0.113.5", RefusalKind.NOT_FOUND, 4)
     ]
     assert "203.0.113.5" in body and "198.51.100.9" not in body
+    assert "/api/v1/&lt;probe&gt;" in body
     day = (timezone.localtime(now) - dt.timedelta(days=30)).date().isoformat()
     old = client.get(reverse("audit:log"), {"since": day, "until": day})
     assert [r["client"] for r in old.context["refusals"].rows] == ["198.51.100.9"]

@@ -141,3 +141,14 @@ def test_a_database_that_had_entries_before_the_marker_existed_gets_one(keydir):
     migration = import_module("tanhua.audit.migrations.0004_audit_trail_start")
     migration.mark_existing_trail(apps, None)
     assert AuditTrailStart.objects.get().first_mac == AuditEntry.objects.get(seq=1).mac
+
+
+def test_reset_anchor_into_an_unwritable_place_says_so_in_chinese(keydir, commit, settings):
+    from django.core.management.base import CommandError
+
+    commit(1)
+    blocker = keydir / "not-a-directory"
+    blocker.write_text("")
+    settings.AUDIT_ANCHOR_FILE = str(blocker / "anchor.json")
+    with pytest.raises(CommandError, match="无法写入外部锚点文件"):
+        call_command("audit", "verify", "--reset-anchor")

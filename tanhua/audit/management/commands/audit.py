@@ -92,7 +92,12 @@ class Command(TanhuaCommand):
         if options["reset_anchor"]:
             # An emptied trail is anchored at seq 0, so that it is not taken for a fresh one.
             report.anchor = anchors.Anchor(report.last_seq, report.last_mac or GENESIS)
-            anchors.reset(report.anchor)
+            try:
+                anchors.reset(report.anchor)
+            except OSError as exc:
+                raise CommandError(
+                    f"无法写入外部锚点文件 {anchors.path()}：{exc.strerror or exc}"
+                ) from exc
             self.stdout.write(f"外部锚点已重置到第 {report.last_seq} 条（{anchors.path()}）")
         if report.anchor is None:
             self.stdout.write(
