@@ -245,7 +245,7 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
         prev = entry.mac
     created = AuditEntry.objects.bulk_create(rows, batch_size=500)
     if last is None and not AuditTrailStart.objects.exists():
-        AuditTrailStart.objects.create(started_at=rows[0].at, first_mac=rows[0].mac)
+        AuditTrailStart.objects.create(started_at=now, first_mac=rows[0].mac)
     # The anchor outside the database moves only once the entries are durable; a writer
     # that commits later but runs its callback earlier cannot move it back (anchor.advance).
     transaction.on_commit(partial(anchor.advance, seq, prev, start=start))
