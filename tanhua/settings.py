@@ -5,6 +5,7 @@ SQLite under TANHUA_HOME by default; DATABASE_URL selects PostgreSQL.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -47,6 +48,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[str]:
+    """Comma-separated addresses or CIDR ranges, normalised ("10.0.0.1" -> "10.0.0.1/32")."""
+    out = []
+    for item in env_list(name, []):
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or CIDR ranges, got {item!r}"
+            ) from exc
+    return out
+
+
 # Where the embedded database, the audit key and uploads live.
 TANHUA_HOME = Path(env_str("TANHUA_HOME", str(Path.cwd() / "var"))).resolve()
 
@@ -59,6 +73,9 @@ SECRET_KEY_IS_DEFAULT = SECRET_KEY == _INSECURE_KEY
 
 ALLOWED_HOSTS = env_list("TANHUA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("TANHUA_CSRF_TRUSTED_ORIGINS", [])
+# The reverse proxies whose X-Forwarded-For is believed (addresses/CIDRs); empty: none, and
+# the audit trail records the peer's own address (tanhua.core.middleware.client_ip).
+TRUSTED_PROXIES = env_networks("TANHUA_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -200,6 +217,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # The HMAC key lives outside the database: an env variable or a file.
 AUDIT_HMAC_KEY = env_str("TANHUA_AUDIT_KEY")
 AUDIT_HMAC_KEY_FILE = env_str("TANHUA_AUDIT_KEY_FILE", str(TANHUA_HOME / "audit.key"))
+# The chain's anchor (tanhua/audit/anchor.py), best on another volume or host than the
+# database. Empty: beside the key file, one file per database.
+AUDIT_ANCHOR_FILE = env_str("TANHUA_AUDIT_ANCHOR_FILE")
 AUDIT_RETENTION_DAYS = max(180, env_int("TANHUA_AUDIT_RETENTION_DAYS", 180))
 
 # --- imports ---------------------------------------------------------------

@@ -2,14 +2,18 @@
 
 The HMAC chain proves that no entry was changed, removed from the middle or reordered, but
 cutting off the tail leaves a shorter chain that is still valid. The anchor, kept in a small
-file beside the key file (outside the database), lets `tanhua audit verify` notice that: the
-database must hold at least the anchored seq, with the anchored MAC there.
+file outside the database (settings.AUDIT_ANCHOR_FILE, by default beside the key file, one
+per database), lets `tanhua audit verify` notice that: the database must hold at least the
+anchored seq, with the anchored MAC there.
 
 The anchor is advanced after each commit and may lag behind the database (a crash between
 commit and write, a write that failed), never run ahead of it; verify only complains when the
-database holds fewer entries than the anchor, or a different MAC at the anchor's seq. One
-anchor file per database (named by a fingerprint of its connection settings), so that test
-databases and the real one never share an anchor.
+database holds fewer entries than the anchor, or a different MAC at the anchor's seq.
+
+A missing anchor is a failure too (verify.py): only the first entry ever written creates
+it. A later write finding it gone leaves it gone, since anchoring the chain as it then is
+would bless whatever was cut before. `verify --reset-anchor` re-anchors deliberately; on an
+emptied trail it anchors seq 0 (GENESIS), from which writes advance as usual.
 """
 
 from __future__ import annotations
@@ -53,6 +57,9 @@ def _fingerprint() -> str:
 
 
 def path() -> Path:
+    if settings.AUDIT_ANCHOR_FILE:
+        return Path(settings.AUDIT_ANCHOR_FILE)
+    # Named per database, so that test databases and the real one never share an anchor.
     return Path(settings.AUDIT_HMAC_KEY_FILE).parent / f"audit-anchor-{_fingerprint()}.json"
 
 
@@ -98,20 +105,29 @@ def _write(p: Path, anchor: Anchor) -> None:
 
 def _db_mac(seq: int) -> str | None:
     from tanhua.audit.models import AuditEntry
+    from tanhua.audit.services import GENESIS
 
+    if seq == 0:
+        return GENESIS
     return AuditEntry.objects.filter(seq=seq).values_list("mac", flat=True).first()
 
 
-def advance(seq: int, mac: str) -> None:
-    """Move the anchor to (seq, mac) after a commit, never backwards, and only along the
-    chain it anchors: if the database no longer holds the anchored entry, the anchor stays
-    as evidence and verify reports it. Failures are logged, not raised: the entries are
-    already committed and the request must not fail for its after-effect."""
+def advance(seq: int, mac: str, *, start: int = 1) -> None:
+    """Move the anchor to (seq, mac) after a commit of entries `start`..`seq`, never
+    backwards, and only along the chain it anchors: if the database no longer holds the
+    anchored entry, the anchor stays as evidence and verify reports it. A missing anchor is
+    created only by the batch that began the chain (start == 1). Failures are logged, not
+    raised: the entries are already committed and the request must not fail for its
+    after-effect."""
     try:
         p = path()
         with _locked(p):
             current = read()
-            if current is not None:
+            if current is None:
+                if start != 1:
+                    log.error("audit anchor %s is missing: run `tanhua audit verify`", p)
+                    return
+            else:
                 if seq <= current.seq:
                     return
                 if _db_mac(current.seq) != current.mac:

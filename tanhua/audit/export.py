@@ -29,6 +29,8 @@ COLUMNS = [
     ("after", "修改后"),
     ("detail", "详情"),
     ("mac", "校验码"),
+    # Last, so that the columns readers already rely on keep their places.
+    ("client_request_id", "客户端提供的请求编号"),
 ]
 _JSON = {"before", "after", "detail"}
 # Excel's limit on the characters in one cell; a long before/after is cut, marked as cut.

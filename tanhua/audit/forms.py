@@ -70,14 +70,14 @@ class AuditFilterForm(forms.Form):
             qs = qs.filter(result=data["result"])
         # Dates are the user's local days; the bounds are aware datetimes. A day at the edge
         # of the calendar (0001-01-01, 9999-12-31) bounds nothing, so it is left out.
-        if data.get("since") and (start := _local_midnight(data["since"])):
+        if data.get("since") and (start := local_midnight(data["since"])):
             qs = qs.filter(at__gte=start)
-        if data.get("until") and (end := _local_midnight(data["until"], days=1)):
+        if data.get("until") and (end := local_midnight(data["until"], days=1)):
             qs = qs.filter(at__lt=end)
         return qs
 
 
-def _local_midnight(day: dt.date, *, days: int = 0) -> dt.datetime | None:
+def local_midnight(day: dt.date, *, days: int = 0) -> dt.datetime | None:
     """Local midnight `days` after `day`, or None where that leaves the datetime range (the
     conversion to UTC is done here, not later in the query, for that reason)."""
     try:

@@ -51,6 +51,8 @@ class AuditEntry(models.Model):
     roles = models.CharField(max_length=200, blank=True)
     ip = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # The X-Request-ID the client sent, if sane: the client's word, kept for correlation only.
+    client_request_id = models.CharField(max_length=64, blank=True, default="")
     action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64, blank=True, db_index=True)
     object_id = models.CharField(max_length=128, blank=True, db_index=True)
@@ -79,3 +81,70 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit entries are never deleted")
+
+
+class AuditTrailStart(models.Model):
+    """The trail once had an entry: written with the first entry ever, never removed.
+
+    Lets `tanhua audit verify` tell a fresh install (no entries, no anchor: fine) from a
+    trail emptied together with its anchor file (a failure). One row at most."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    started_at = models.DateTimeField()
+    first_mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链起点")
+        verbose_name_plural = _("审计链起点")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_trail_start_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"audit trail started {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RefusalKind(models.TextChoices):
+    UNAUTHENTICATED = "unauthenticated", _("未登录（401）")
+    FORBIDDEN = "forbidden", _("被禁止（403）")
+    NOT_FOUND = "not_found", _("未找到（404）")
+
+
+class AnonymousRefusalQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AnonymousRefusalQuerySet:
+        """The audit administrator's, like the trail (三员分立)."""
+        from tanhua.accounts.roles import READ_AUDIT
+        from tanhua.core import scoping
+
+        if not scoping.has_any(user, READ_AUDIT):
+            return self.none()
+        return self.all()
+
+
+class AnonymousRefusal(models.Model):
+    """How often one client address was refused without being logged in, in one minute.
+
+    Not chained and not append-only, unlike AuditEntry: anyone on the network can cause
+    these, so each refusal only adds one to a counter (services.count_anonymous_refusal), and
+    the table grows by a bounded number of rows a minute however many addresses are used."""
+
+    client = models.CharField(max_length=64)
+    minute = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=16, choices=RefusalKind.choices)
+    count = models.PositiveIntegerField(default=0)
+    # The latest path refused, cut short: a hint of what was probed, not a record of it.
+    last_path = models.CharField(max_length=200, blank=True)
+
+    objects = AnonymousRefusalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("匿名访问被拒计数")
+        verbose_name_plural = _("匿名访问被拒计数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "minute", "kind"], name="audit_anonymous_refusal_bucket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minute:%Y-%m-%d %H:%M} {self.client} {self.kind} ×{self.count}"

@@ -16,7 +16,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tanhua.audit import anchor
-from tanhua.audit.models import AuditEntry, Result
+from tanhua.audit.models import (
+    AnonymousRefusal,
+    AuditEntry,
+    AuditTrailStart,
+    RefusalKind,
+    Result,
+)
 from tanhua.core import request_context
 
 GENESIS = "0" * 64
@@ -139,6 +145,9 @@ def canonical(entry: AuditEntry) -> bytes:
         entry.detail,
         entry.prev_mac,
     ]
+    # Added later, and only when present, so entries written before keep their MAC.
+    if entry.client_request_id:
+        payload.append(["client_request_id", entry.client_request_id])
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -166,17 +175,26 @@ def _who(actor) -> tuple[int | None, str, str]:
     return user.pk, user.get_username(), ",".join(sorted(user.role_names))
 
 
-def _where() -> tuple[str, str]:
+def _where() -> tuple[str, str, str]:
+    """The client's address, the server's request id and the id the client sent."""
     from tanhua.core.middleware import client_ip
 
     request = request_context.current_request()
     if request is None:
-        return "", ""
-    return client_ip(request), getattr(request, "request_id", "")
+        return "", "", ""
+    return (
+        client_ip(request),
+        getattr(request, "request_id", ""),
+        getattr(request, "client_request_id", ""),
+    )
 
 
 def _field_limit(name: str) -> int:
-    return AuditEntry._meta.get_field(name).max_length
+    return _field_limit_of(AuditEntry, name)
+
+
+def _field_limit_of(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
 
 
 @transaction.atomic
@@ -190,7 +208,7 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
         if not event.action:
             raise ValueError("an audit entry needs an action")
     key_bytes = key()
-    ip, request_id = _where()
+    ip, request_id, client_request_id = _where()
     # Everything but the chain is prepared before the lock, so that it is held briefly.
     rows = []
     for event in events:
@@ -202,6 +220,7 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
             roles=_text(roles, _field_limit("roles")),
             ip=_text(ip, _field_limit("ip")),
             request_id=_text(request_id, _field_limit("request_id")),
+            client_request_id=_text(client_request_id, _field_limit("client_request_id")),
             action=_text(event.action, _field_limit("action")),
             object_type=_text(event.object_type, _field_limit("object_type")),
             object_id=_text(event.object_id, _field_limit("object_id")),
@@ -215,6 +234,7 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
     _lock_chain()
     last = AuditEntry.objects.order_by("-seq").values_list("seq", "mac").first()
     seq, prev = last if last else (0, GENESIS)
+    start = seq + 1
     now = timezone.now()
     for entry in rows:
         seq += 1
@@ -224,9 +244,11 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
         entry.mac = compute_mac(entry, key_bytes)
         prev = entry.mac
     created = AuditEntry.objects.bulk_create(rows, batch_size=500)
+    if last is None and not AuditTrailStart.objects.exists():
+        AuditTrailStart.objects.create(started_at=now, first_mac=rows[0].mac)
     # The anchor outside the database moves only once the entries are durable; a writer
     # that commits later but runs its callback earlier cannot move it back (anchor.advance).
-    transaction.on_commit(partial(anchor.advance, seq, prev))
+    transaction.on_commit(partial(anchor.advance, seq, prev, start=start))
     return created
 
 
@@ -299,3 +321,69 @@ def record_denied(*, path: str, status: int, reason: str = "", actor=None) -> Au
         actor=actor,
         detail={"path": path, "status": status, **({"reason": reason} if reason else {})},
     )
+
+
+# --- anonymous refusals: counted, never chained ---------------------------------------------
+
+# Addresses a minute and kind that get a row of their own; the rest share OTHER_CLIENTS. So
+# the table grows by at most about (cap + 1) rows a minute and kind, however many addresses
+# an attacker uses (under PostgreSQL's concurrency a few more: the cap is checked, not locked).
+ANONYMOUS_CLIENTS_PER_MINUTE = 500
+OTHER_CLIENTS = "*"
+_KINDS = frozenset(RefusalKind.values)
+
+
+def _upsert_refusal(client: str, minute: datetime, kind: str, path: str) -> None:
+    # One statement, so that concurrent requests add up on both databases (ON CONFLICT is
+    # PostgreSQL's and SQLite's since 3.24); the ORM has no "count = count + 1" upsert.
+    meta = AnonymousRefusal._meta
+    q = connection.ops.quote_name
+    table = q(meta.db_table)
+    c_client, c_minute, c_kind, c_count, c_path = (
+        q(meta.get_field(n).column) for n in ("client", "minute", "kind", "count", "last_path")
+    )
+    sql = (
+        f"INSERT INTO {table} ({c_client}, {c_minute}, {c_kind}, {c_count}, {c_path}) "  # noqa: S608 - names from the model
+        f"VALUES (%s, %s, %s, 1, %s) "
+        f"ON CONFLICT ({c_client}, {c_minute}, {c_kind}) "
+        f"DO UPDATE SET {c_count} = {table}.{c_count} + 1, {c_path} = excluded.{c_path}"
+    )
+    at = meta.get_field("minute").get_db_prep_value(minute, connection)
+    with connection.cursor() as cur:
+        cur.execute(sql, [client, at, kind, path])
+
+
+@transaction.atomic
+def count_anonymous_refusal(
+    *, client: str, kind: str, path: str = "", at: datetime | None = None
+) -> None:
+    """One refusal of a request without a logged-in user (401, 403, 404): adds one to the
+    (client, minute, kind) counter. Nothing enters the chain, so the trail cannot be grown
+    without logging in; the auditor's page shows the counts."""
+    if kind not in _KINDS:
+        raise ValueError(f"unknown refusal kind {kind!r}")
+    minute = (at or timezone.now()).astimezone(UTC).replace(second=0, microsecond=0)
+    client = _text(client, _field_limit_of(AnonymousRefusal, "client"))
+    path = _text(path, _field_limit_of(AnonymousRefusal, "last_path"))
+    bucket = AnonymousRefusal.objects.filter(minute=minute, kind=kind)
+    if (
+        not bucket.filter(client=client).exists()
+        and bucket.exclude(client=OTHER_CLIENTS).count() >= ANONYMOUS_CLIENTS_PER_MINUTE
+    ):
+        client = OTHER_CLIENTS
+    _upsert_refusal(client, minute, kind, path)
+
+
+@transaction.atomic
+def purge_anonymous_refusals(*, now: datetime | None = None, actor=None) -> int:
+    """Drop counts older than AUDIT_RETENTION_DAYS; the purge itself enters the trail."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    deleted, _ = AnonymousRefusal.objects.filter(minute__lt=cutoff).delete()
+    if deleted:
+        record(
+            "audit.anonymous_refusals_purged",
+            object_type="anonymous_refusal",
+            actor=actor,
+            detail={"rows": deleted, "before": cutoff},
+        )
+    return deleted

@@ -4,15 +4,20 @@ Entries are read in seq order in chunks (constant memory). Each must have the ne
 (starting at 1), link to the previous entry's MAC and carry a MAC that recomputes with the key
 that `record()` uses. The first failure is named; for a MAC that fails, the entry is tried at
 nearby and linked positions to tell "moved" (removed, inserted, reordered) from "changed".
-Then the anchor outside the database catches a cut-off tail (see anchor.py).
+Then the anchor outside the database catches a cut-off tail (see anchor.py). Without an
+anchor the trail passes only when it is empty on a database that never had an entry (no
+AuditTrailStart marker): a fresh install. Entries without an anchor, or a marker without
+entries, fail until the operator re-anchors (`--reset-anchor`, which skips the anchor).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from tanhua.audit import anchor as anchors
-from tanhua.audit.models import AuditEntry
+from tanhua.audit.models import AuditEntry, AuditTrailStart
 from tanhua.audit.services import GENESIS, compute_mac, key
 
 # How far either side of its position an entry with a failing MAC is tried, to recognise it
@@ -90,7 +95,7 @@ def verify(*, batch_size: int = 2000, use_anchor: bool = True) -> Report:
     anchored = anchors.read() if use_anchor else None
     expected, prev, count = 1, GENESIS, 0
 
-    def fail(problem: str, bad_seq: int) -> Report:
+    def fail(problem: str, bad_seq: int | None) -> Report:
         return Report(False, count, expected - 1, problem, bad_seq, anchored)
 
     entries = AuditEntry.objects.order_by("seq", "pk").iterator(chunk_size=batch_size)
@@ -120,4 +125,27 @@ def verify(*, batch_size: int = 2000, use_anchor: bool = True) -> Report:
             f"审计记录末尾缺失：外部锚点记录到第 {anchored.seq} 条，数据库只到第 {last} 条",
             last + 1,
         )
+    if use_anchor and anchored is None:
+        missing = _missing_anchor(count)
+        if missing:
+            return fail(missing, None)
     return Report(True, count, last, anchor=anchored, last_mac=prev if count else "")
+
+
+def _missing_anchor(count: int) -> str:
+    """Why a trail without its anchor cannot be vouched for; "" for a fresh install."""
+    where = anchors.path()
+    if count:
+        return (
+            f"找不到外部锚点（{where}）：数据库中有 {count} 条审计记录，"
+            "无法确认末尾的记录未被截断。若锚点文件是有意移走的或数据库是有意恢复的，"
+            "请核对后使用 --reset-anchor 重新锚定"
+        )
+    started = AuditTrailStart.objects.first()
+    if started is None:
+        return ""
+    return (
+        f"审计记录已全部缺失：数据库自 {timezone.localtime(started.started_at):%Y-%m-%d} "
+        f"起曾有审计记录，现在一条也没有，外部锚点（{where}）也不存在。"
+        "若确是有意换用了空库，请核对后使用 --reset-anchor 重新锚定"
+    )

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 from tanhua.accounts import roles as R
 from tanhua.audit.export import export_to_tempfile
 from tanhua.audit.forms import AuditFilterForm
-from tanhua.audit.models import AuditEntry
+from tanhua.audit.models import AnonymousRefusal, AuditEntry
+from tanhua.audit.refusals import summarize
 from tanhua.audit.services import record_export
 from tanhua.core import scoping
 
@@ -41,7 +42,9 @@ def log(request):
     template = "audit/_results.html" if request.htmx else "audit/log.html"
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+    refusals = summarize(AnonymousRefusal.objects.visible_to(request.user), form)
+    context = {"form": form, "page": page, "query": query.urlencode(), "refusals": refusals}
+    return render(request, template, context)
 
 
 @login_required

@@ -84,12 +84,13 @@ def test_a_lagging_anchor_is_no_problem(keydir, django_capture_on_commit_callbac
     assert report.ok and report.last_seq == 3 and report.anchor.seq == 2
 
 
-def test_command_verify_prints_count_and_last_seq(keydir, capsys):
-    for i in range(5):
-        services.record("org.update", object_id=str(i))
+def test_command_verify_prints_count_and_last_seq(
+    keydir, django_capture_on_commit_callbacks, capsys
+):
+    _committed(django_capture_on_commit_callbacks, 5)
     call_command("audit", "verify", "--batch-size", "2")
     out = capsys.readouterr().out
-    assert "审计链完整：共 5 条记录，最后一条为第 5 条" in out
+    assert "审计链完整：共 5 条记录，最后一条为第 5 条；外部锚点：第 5 条" in out
 
 
 def test_command_verify_exits_non_zero_naming_the_first_changed_entry(keydir, capsys):

@@ -102,3 +102,72 @@ def test_concurrent_processes_on_an_sqlite_file_keep_one_chain(tmp_path):
     assert check.returncode == 0, err
     total = 4 * PER_THREAD
     assert f"共 {total} 条记录，最后一条为第 {total} 条；外部锚点：第 {total} 条" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_anonymous_refusals_add_up_on_one_row(settings, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the in-memory SQLite test database is shared-cache: no real concurrency")
+    from tanhua.audit.models import AnonymousRefusal
+
+    start = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def counter() -> None:
+        try:
+            start.wait()
+            for _ in range(PER_THREAD):
+                services.count_anonymous_refusal(client="192.0.2.1", kind="not_found")
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=counter) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    # Within one minute, unless the clock turned one over meanwhile.
+    assert sum(AnonymousRefusal.objects.values_list("count", flat=True)) == THREADS * PER_THREAD
+    assert AnonymousRefusal.objects.count() <= 2
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.slow
+def test_concurrent_processes_count_anonymous_refusals_on_an_sqlite_file(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("exercises the embedded SQLite file; PostgreSQL is covered above")
+    root = Path(settings_module.BASE_DIR).parent
+    env = {**os.environ, "TANHUA_HOME": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+
+    def manage(*args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    assert manage("migrate", "-v0").wait() == 0
+    script = (
+        "from tanhua.audit import services\n"
+        f"for i in range({PER_THREAD}):\n"
+        "    services.count_anonymous_refusal(client='192.0.2.1', kind='not_found')\n"
+    )
+    workers = [manage("shell", "-v0", "-c", script) for _ in range(4)]
+    for proc in workers:
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    total = (
+        "from tanhua.audit.models import AnonymousRefusal\n"
+        "print(sum(AnonymousRefusal.objects.values_list('count', flat=True)))\n"
+    )
+    check = manage("shell", "-v0", "-c", total)
+    out, err = check.communicate(timeout=60)
+    assert check.returncode == 0, err
+    assert out.strip() == str(4 * PER_THREAD)

@@ -23,7 +23,7 @@ def test_an_out_of_scope_organization_answers_404_and_is_recorded_as_denied(clie
     assert entry.username == "commission_c1"
     assert entry.roles == "commission"
     assert entry.ip == "10.1.2.3"
-    assert entry.request_id == "req-abc-1"
+    assert entry.client_request_id == "req-abc-1"
     assert entry.object_id == url
     assert entry.detail == {"path": url, "status": 404, "reason": "not_found_or_out_of_scope"}
 

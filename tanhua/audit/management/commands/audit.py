@@ -14,7 +14,7 @@ from tanhua.audit import anchor as anchors
 from tanhua.audit.export import write_xlsx
 from tanhua.audit.forms import AuditFilterForm
 from tanhua.audit.models import AuditEntry
-from tanhua.audit.services import record_export
+from tanhua.audit.services import GENESIS, purge_anonymous_refusals, record_export
 from tanhua.audit.verify import verify
 from tanhua.core.commands import TanhuaCommand
 
@@ -27,10 +27,15 @@ def _date(text: str) -> dt.date:
 
 
 class Command(TanhuaCommand):
-    help = "审计日志：verify 校验哈希链（篡改、删除、调换顺序时以非零状态退出）；export 导出为 xlsx"
+    help = (
+        "审计日志：verify 校验哈希链（篡改、删除、调换顺序时以非零状态退出）；export 导出为 xlsx；"
+        "purge-refusals 删除超过保留期的匿名访问被拒计数"
+    )
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{verify,export}")
+        sub = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="{verify,export,purge-refusals}"
+        )
         v = sub.add_parser(
             "verify",
             help="逐条校验审计记录的 HMAC 链与外部锚点",
@@ -53,10 +58,22 @@ class Command(TanhuaCommand):
         e.add_argument("--action", default="", help="操作（前缀匹配，如 org.）")
         e.add_argument("--object-type", default="", help="对象类型")
         e.add_argument("--object-id", default="", help="对象编号")
+        sub.add_parser(
+            "purge-refusals",
+            help="删除超过保留期（TANHUA_AUDIT_RETENTION_DAYS 天）的匿名访问被拒计数",
+            description=(
+                "匿名访问被拒只按地址和分钟计数，不进入审计链；"
+                "此命令删除超过保留期的计数，并在审计链中记下删除了多少条。"
+            ),
+        )
 
     def handle(self, *args, **options):
         if options["subcommand"] == "verify":
             return self._verify(options)
+        if options["subcommand"] == "purge-refusals":
+            rows = purge_anonymous_refusals()
+            self.stdout.write(f"已删除 {rows} 条超过保留期的匿名访问被拒计数")
+            return None
         return self._export(options)
 
     def _verify(self, options):
@@ -73,13 +90,23 @@ class Command(TanhuaCommand):
             self.stderr.write(f"（此前 {report.count} 条记录完好）")
             sys.exit(1)
         if options["reset_anchor"]:
-            anchors.reset(
-                anchors.Anchor(report.last_seq, report.last_mac) if report.count else None
+            # An emptied trail is anchored at seq 0, so that it is not taken for a fresh one.
+            report.anchor = anchors.Anchor(report.last_seq, report.last_mac or GENESIS)
+            try:
+                anchors.reset(report.anchor)
+            except OSError as exc:
+                raise CommandError(
+                    f"无法写入外部锚点文件 {anchors.path()}：{exc.strerror or exc}"
+                ) from exc
+            self.stdout.write(f"外部锚点已重置到第 {report.last_seq} 条（{anchors.path()}）")
+        if report.anchor is None:
+            self.stdout.write(
+                f"审计链完整：尚无审计记录（新安装），首次写入时将创建外部锚点 {anchors.path()}"
             )
-            self.stdout.write(f"外部锚点已重置到第 {report.last_seq} 条")
-        anchored = f"；外部锚点：第 {report.anchor.seq} 条" if report.anchor else "；尚无外部锚点"
+            return
         self.stdout.write(
-            f"审计链完整：共 {report.count} 条记录，最后一条为第 {report.last_seq} 条{anchored}"
+            f"审计链完整：共 {report.count} 条记录，最后一条为第 {report.last_seq} 条；"
+            f"外部锚点：第 {report.anchor.seq} 条"
         )
 
     def _export(self, options):
