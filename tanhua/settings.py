@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tanhua.exchange",
     "tanhua.demo",
     "tanhua.api",
+    "tanhua.backup",
 ]
 
 MIDDLEWARE = [
