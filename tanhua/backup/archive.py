@@ -229,14 +229,30 @@ def members(path: Path, passphrase: str | None) -> Iterator[tuple[str, BinaryIO]
                         raise ArchiveError(f"备份文件中有不应出现的条目“{info.name}”")
                     stream = tar.extractfile(info)
                     assert stream is not None
-                    yield info.name, stream
+                    yield info.name, _Guarded(stream)
                 # Read to the very end: an encrypted archive's last chunk carries the flag
                 # that proves nothing was cut off after it.
                 while gz.read(CHUNK):
                     pass
                 while source.read(CHUNK):
                     pass
-        except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        except _DAMAGE as exc:
+            raise ArchiveError(f"备份文件已损坏，无法读取：{exc}") from exc
+
+
+_DAMAGE = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
+
+
+class _Guarded:
+    """A member's stream: damage found while its bytes are read is an ArchiveError too."""
+
+    def __init__(self, stream: BinaryIO):
+        self._stream = stream
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            return self._stream.read(n)
+        except _DAMAGE as exc:
             raise ArchiveError(f"备份文件已损坏，无法读取：{exc}") from exc
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.utils import load_backend
 
 # What `migrate` itself writes into a new database: a restore target holding rows only
 # here still counts as empty.
@@ -167,16 +168,17 @@ def tables_with_rows(using: str) -> list[str]:
 @contextmanager
 def temporary_alias(base: str = "default", **changes) -> Iterator[str]:
     """A connection alias to another database (or another session of the same one) with the
-    settings of `base` and `changes`; closed and removed afterwards."""
+    settings of `base` and `changes`; closed and removed afterwards. The connection is made
+    here rather than declared in settings.DATABASES: it exists for this one task only."""
     alias = f"backup_{uuid.uuid4().hex[:12]}"
     settings_dict = copy.deepcopy(connections[base].settings_dict)
     settings_dict.update(changes)
-    connections.settings[alias] = settings_dict
+    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
+    connections[alias] = wrapper
     try:
         yield alias
     finally:
         try:
-            connections[alias].close()
-            del connections[alias]
+            wrapper.close()
         finally:
-            del connections.settings[alias]
+            del connections[alias]

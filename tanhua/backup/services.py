@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 
 import django
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.migrations.loader import MigrationLoader
 
@@ -449,6 +450,8 @@ def restore_backup(*, archive: Path, passphrase: str | None = None) -> RestoreRe
             engines.restore(members[engines.DUMP_NAMES[vendor]])
         except engines.EngineError as exc:
             raise BackupError(str(exc)) from exc
+        # Ids cached by this process name rows of the database that was replaced.
+        ContentType.objects.clear_cache()
         found = digest.database_digests("default")
         _compare(manifest, found, "恢复后的数据库")
         for name in files:

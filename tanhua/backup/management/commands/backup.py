@@ -22,9 +22,12 @@ class Command(TanhuaCommand):
     )
 
     def add_arguments(self, parser):
-        what = parser.add_mutually_exclusive_group(required=True)
-        what.add_argument("--out", metavar="FILE", help="写入的备份文件（不覆盖已有文件）")
-        what.add_argument("--verify", metavar="FILE", help="校验该备份文件（哈希、签名、结构版本）")
+        # Checked in handle(): argparse's own messages for a mutually exclusive group are
+        # English only.
+        parser.add_argument("--out", metavar="FILE", help="写入的备份文件（不覆盖已有文件）")
+        parser.add_argument(
+            "--verify", metavar="FILE", help="只校验该备份文件（哈希、签名、结构版本），不恢复"
+        )
         parser.add_argument(
             "--encrypt",
             action="store_true",
@@ -38,6 +41,10 @@ class Command(TanhuaCommand):
         )
 
     def handle(self, *args, **opts):
+        if bool(opts["out"]) == bool(opts["verify"]):
+            raise CommandError("请指定 --out FILE（写入备份）或 --verify FILE（校验备份）之一")
+        if opts["verify"] and opts["encrypt"]:
+            raise CommandError("--encrypt 只用于写入备份（--out）")
         try:
             if opts["verify"]:
                 return self._verify(opts)
