@@ -1,10 +1,13 @@
 """Row counts and content hashes per table, computed the same way on SQLite and PostgreSQL.
 
 Every table the database holds is covered, so a model added later is in every backup and
-every comparison without more work. Rows are read through the ORM of the model that owns the
-table (values as Django gives them back, whatever the engine stores), ordered by primary key,
-each normalised to one line of canonical JSON; the hash is SHA-256 over the column names and
-those lines. A table no model owns is read raw, ordered by its first column.
+every comparison without more work. A backup copies tables, not models: rows are read with
+plain SQL (no queryset, so no scoping applies; the backup is the one reader that must see
+every row of every table), ordered by the primary key of the model that owns the table (or
+by the first column), each encoded as one line of canonical JSON. The hash is SHA-256 over
+the column names and those lines; values the JSON encoder does not know (datetimes,
+decimals, binary) are normalised to text first. The copy and the restored database are read
+by the same engine, so the same stored value always gives the same line.
 """
 
 from __future__ import annotations
@@ -22,14 +25,12 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connections
-from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
 
 # What `migrate` itself writes into a new database: a restore target holding rows only
 # here still counts as empty.
 BOOKKEEPING_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
-_REASON = "backup: a whole-database copy and its hashes must see every row"
-_CHUNK = 2000
+_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -42,83 +43,60 @@ class TableDigest:
 
 
 def _normal(value: Any) -> Any:
-    """A JSON-safe, engine-independent form of one column value."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, decimal.Decimal):
-        return str(value.normalize())
+    """Text for what JSON has no type for (the encoder's fallback, so rare values only)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value.isoformat(timespec="microseconds")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value.normalize())
     if isinstance(value, dt.timedelta):
         return str(value.total_seconds())
     if isinstance(value, bytes | bytearray | memoryview):
         return {"hex": bytes(value).hex()}
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, dict | list):
-        return value  # JSON columns: canonical through sort_keys below
+    if isinstance(value, uuid.UUID | set | frozenset):
+        return str(sorted(value)) if isinstance(value, set | frozenset) else str(value)
     return str(value)
 
 
+# One encoder for every row: json.dumps with options would build a new one per call.
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_normal
+)
+
+
 def _line(values) -> bytes:
-    return (
-        json.dumps(
-            [_normal(v) for v in values],
-            ensure_ascii=False,
-            sort_keys=True,
-            separators=(",", ":"),
-            default=str,
-        ).encode()
-        + b"\n"
-    )
+    return _ENCODER.encode(list(values)).encode() + b"\n"
 
 
-def _models_by_table() -> dict[str, Any]:
-    out: dict[str, Any] = {"django_migrations": MigrationRecorder.Migration}
+def _order_columns() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
         if not meta.proxy:
-            out.setdefault(meta.db_table, model)
+            out.setdefault(meta.db_table, [f.column for f in meta.pk_fields])
     return out
 
 
-def _queryset(model, using: str):
-    # The registry's querysets refuse to run unscoped by accident; a backup is the one
-    # reader that must see everything, so it says so where the manager offers the escape.
-    default = model._default_manager.db_manager(using).all()
-    if callable(getattr(default, "unscoped", None)):
-        return default.unscoped(_REASON)
-    return model._base_manager.db_manager(using).all()
-
-
-def _model_rows(model, using: str) -> tuple[list[str], Iterator]:
-    fields = model._meta.concrete_fields
-    columns = [f.column for f in fields]
-    rows = _queryset(model, using).order_by("pk").values_list(*[f.attname for f in fields])
-    return columns, rows.iterator(chunk_size=_CHUNK)
-
-
-def _raw_rows(table: str, using: str) -> tuple[list[str], Iterator]:
+def _digest_rows(table: str, using: str, order: list[str] | None) -> TableDigest:
     conn = connections[using]
-    quoted = conn.ops.quote_name(table)
-    cursor = conn.cursor()
-    cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # noqa: S608 - an introspected name
-    columns = [c[0] for c in cursor.description]
-
-    def rows():
-        try:
-            while batch := cursor.fetchmany(_CHUNK):
-                yield from batch
-        finally:
-            cursor.close()
-
-    return columns, rows()
+    q = conn.ops.quote_name
+    by = ", ".join(q(c) for c in order) if order else "1"
+    # A server-side cursor on PostgreSQL: a table of millions of rows in constant memory.
+    cursor = conn.chunked_cursor()
+    try:
+        cursor.execute(f"SELECT * FROM {q(table)} ORDER BY {by}")  # noqa: S608 - introspected
+        digest = hashlib.sha256(_line(c[0] for c in cursor.description))
+        count = 0
+        encode = _ENCODER.encode
+        while batch := cursor.fetchmany(_CHUNK):
+            digest.update("".join(encode(list(row)) + "\n" for row in batch).encode())
+            count += len(batch)
+    finally:
+        cursor.close()
+    return TableDigest(count, digest.hexdigest())
 
 
 def table_names(using: str) -> list[str]:
@@ -127,28 +105,22 @@ def table_names(using: str) -> list[str]:
         return sorted(conn.introspection.table_names(cursor))
 
 
-def table_digest(table: str, using: str, models: dict[str, Any] | None = None) -> TableDigest:
-    model = (models if models is not None else _models_by_table()).get(table)
-    columns, rows = _model_rows(model, using) if model is not None else _raw_rows(table, using)
-    digest = hashlib.sha256(_line(columns))
-    count = 0
-    for row in rows:
-        digest.update(_line(row))
-        count += 1
-    return TableDigest(count, digest.hexdigest())
+def table_digest(table: str, using: str) -> TableDigest:
+    return _digest_rows(table, using, _order_columns().get(table))
 
 
 def database_digests(using: str) -> dict[str, TableDigest]:
     """Every table of the database behind `using`: row count and hash."""
-    models = _models_by_table()
-    return {table: table_digest(table, using, models) for table in table_names(using)}
+    order = _order_columns()
+    return {t: _digest_rows(t, using, order.get(t)) for t in table_names(using)}
 
 
 def applied_migrations(using: str) -> list[str]:
     if "django_migrations" not in table_names(using):
         return []
-    rows = MigrationRecorder.Migration.objects.using(using).values_list("app", "name")
-    return sorted(f"{app}.{name}" for app, name in rows)
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT app, name FROM django_migrations")
+        return sorted(f"{app}.{name}" for app, name in cursor.fetchall())
 
 
 def tables_with_rows(using: str) -> list[str]:

@@ -246,9 +246,9 @@ def test_restore_needs_the_audit_key_put_back_first(filled, home, tmp_path, sett
     assert not report.signed and "未找到审计密钥" in report.warnings[0]
 
 
-def test_digests_are_identical_however_the_engine_stores_values(db):
-    """Values go through the ORM, so a JSON column, a datetime and a boolean hash the same
-    from either engine: the canonical line is pinned here."""
+def test_a_row_is_hashed_as_one_line_of_canonical_json(db):
+    """Keys sorted, no spaces, datetimes in UTC with microseconds: the line is pinned here,
+    since a change to it would make every earlier archive fail its comparison."""
     import datetime as dt
 
     line = digest._line(
