@@ -310,9 +310,12 @@ def _check_schema(manifest: dict) -> list[str]:
     return sorted(known - applied)
 
 
-def _read_archive(path: Path, passphrase: str | None, staging: Path | None, *, key_required):
+def _read_archive(
+    path: Path, passphrase: str | None, staging: Path, *, key_required: bool, only_db=False
+):
     """Walk the archive once: manifest and signature first, then every member, each checked
-    against the manifest (and copied into `staging` when given)."""
+    against the manifest and copied into `staging` (with `only_db`, the database copy only:
+    the others are hashed as they stream past)."""
     if not path.is_file():
         raise BackupError(f"备份文件“{path}”不存在")
     manifest = None
@@ -338,7 +341,8 @@ def _read_archive(path: Path, passphrase: str | None, staging: Path | None, *, k
             meta = manifest["members"].get(name)
             if meta is None or name in seen:
                 raise BackupError(f"备份文件被篡改：含清单之外的条目“{name}”")
-            dest = staging / f"m{index}" if staging is not None else None
+            keep = not only_db or not name.startswith(FILES_PREFIX)
+            dest = staging / f"m{index}" if keep else None
             if dest is not None:
                 with open(dest, "wb") as out:
                     sha, size = archive.copy_hashing(stream, out)
@@ -364,7 +368,7 @@ def verify_backup(*, archive: Path, passphrase: str | None = None) -> VerifyRepo
     archive_path = Path(archive)
     with tempfile.TemporaryDirectory(prefix=".tanhua-verify-") as tmp:
         manifest, signed, members = _read_archive(
-            archive_path, passphrase, Path(tmp), key_required=False
+            archive_path, passphrase, Path(tmp), key_required=False, only_db=True
         )
         warnings = []
         if not signed:
@@ -429,7 +433,10 @@ def restore_backup(*, archive: Path, passphrase: str | None = None) -> RestoreRe
     from tanhua.audit.verify import verify
 
     started = dt.datetime.now(dt.UTC)
-    with tempfile.TemporaryDirectory(prefix=".tanhua-restore-") as tmp:
+    # The unpacked archive is as large as the data: beside the home, not in a small /tmp.
+    home = Path(settings.TANHUA_HOME)
+    home.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".tanhua-restore-", dir=home) as tmp:
         manifest, _signed, members = _read_archive(
             Path(archive), passphrase, Path(tmp), key_required=True
         )
