@@ -71,6 +71,8 @@ def sqlite_snapshot(dest: Path) -> Snapshot:
         connection.connection.backup(target, pages=-1)
         # A plain rollback-journal file: the copy stays one self-contained file.
         target.execute("PRAGMA journal_mode=DELETE")
+    except sqlite3.Error as exc:
+        raise EngineError(f"复制 SQLite 数据库失败：{exc}") from exc
     finally:
         target.close()
     return sqlite_read(dest)
@@ -79,7 +81,9 @@ def sqlite_snapshot(dest: Path) -> Snapshot:
 def sqlite_read(path: Path) -> Snapshot:
     """Digests of an SQLite file, read without changing it."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    with digest.temporary_alias(NAME=uri, OPTIONS={"uri": True}) as alias:
+    # ENGINE too: a PostgreSQL installation may verify an archive made on SQLite.
+    changes = {"ENGINE": "django.db.backends.sqlite3", "NAME": uri, "OPTIONS": {"uri": True}}
+    with digest.temporary_alias(**changes) as alias:
         return _read(alias, path, sqlite3.sqlite_version)
 
 

@@ -145,6 +145,16 @@ def create_backup(*, out: Path, passphrase: str | None = None, actor=None) -> Ba
         _archive_call(archive.check_passphrase, passphrase)
     key = audit.key()
     vendor = engines.vendor()
+    try:
+        return _create(out, passphrase, actor, key, vendor, started)
+    except OSError as exc:
+        where = f"“{exc.filename}”" if exc.filename else f"“{out.parent}”"
+        raise BackupError(f"备份失败：无法读写 {where}：{exc.strerror or exc}") from exc
+
+
+def _create(out: Path, passphrase, actor, key: bytes, vendor: str, started) -> BackupReport:
+    # The staging copy sits beside the archive (the same disk, so it fits), readable by the
+    # operator only (mkdtemp's 0700), and is removed as soon as the archive is written.
     with tempfile.TemporaryDirectory(prefix=".tanhua-backup-", dir=out.parent) as tmp:
         staging = Path(tmp)
         dump = staging / "database"
@@ -202,8 +212,6 @@ def create_backup(*, out: Path, passphrase: str | None = None, actor=None) -> Ba
                 writer.close()
             size, sha = partial.stat().st_size, archive.file_sha256(partial)
             archive.publish(partial, out)
-        except OSError as exc:
-            raise BackupError(f"无法写入备份文件“{out}”：{exc.strerror or exc}") from exc
         except archive.ArchiveError as exc:
             raise BackupError(str(exc)) from exc
     rows = sum(d.rows for d in snap.tables.values())
@@ -464,8 +472,11 @@ def restore_backup(*, archive: Path, passphrase: str | None = None) -> RestoreRe
         for name in files:
             _prefix, key, rel = name.split("/", 2)
             dest = roots[key] / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(members[name], dest)
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(members[name], dest)
+            except OSError as exc:
+                raise BackupError(f"无法写入存储文件“{dest}”：{exc.strerror or exc}") from exc
         stated = json.loads(members[ANCHOR].read_bytes())
     anchors.reset(anchors.Anchor(int(stated["seq"]), str(stated["mac"])) if stated else None)
     report = verify()
