@@ -390,12 +390,18 @@ def verify_backup(*, archive: Path, passphrase: str | None = None) -> VerifyRepo
     return VerifyReport(manifest=manifest, signed=signed, warnings=warnings)
 
 
-def _check_database_member(manifest: dict, members: dict[str, Path | None]) -> None:
+def _check_database_member(
+    manifest: dict, members: dict[str, Path | None], *, rehash: bool = True
+) -> None:
+    """The database copy is there and readable; with `rehash`, an SQLite copy's tables are
+    hashed again (a restore skips that: it hashes the restored database instead)."""
     engine = manifest.get("engine")
     path = members.get(engines.DUMP_NAMES.get(engine, ""))
     if path is None:
         raise BackupError("备份文件已损坏：缺少数据库副本")
     if engine == engines.SQLITE:
+        if not rehash:
+            return
         snap = engines.sqlite_read(path)
         _compare(manifest, snap.tables, "备份中的数据库副本")
     elif engines.vendor() == engines.POSTGRESQL:
@@ -454,7 +460,7 @@ def restore_backup(*, archive: Path, passphrase: str | None = None) -> RestoreRe
             raise BackupError(
                 f"备份来自 {manifest.get('engine')} 数据库，目标是 {vendor}：不支持跨数据库类型恢复"
             )
-        _check_database_member(manifest, members)
+        _check_database_member(manifest, members, rehash=False)
         _refuse_non_empty_target()
         roots = stored_file_roots()
         files = [n for n in manifest["members"] if n.startswith(FILES_PREFIX)]
