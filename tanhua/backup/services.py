@@ -141,6 +141,9 @@ def create_backup(*, out: Path, passphrase: str | None = None, actor=None) -> Ba
         raise BackupError(f"“{out}”已存在：不覆盖已有的备份，请换一个文件名")
     if not out.parent.is_dir():
         raise BackupError(f"目录“{out.parent}”不存在")
+    for root in stored_file_roots().values():
+        if out.resolve().is_relative_to(root.resolve()):
+            raise BackupError(f"备份文件不能放在存储目录“{root}”之内（它会把自己也备份进去）")
     if passphrase is not None:
         _archive_call(archive.check_passphrase, passphrase)
     key = audit.key()

@@ -59,6 +59,12 @@ def test_backup_into_a_missing_directory_says_so(home, tmp_path):
         run("backup", "--out", str(tmp_path / "nope" / "a.tar.gz"))
 
 
+def test_backup_refuses_to_write_into_a_stored_file_folder(home):
+    (home / "media").mkdir(parents=True)
+    with pytest.raises(CommandError, match="不能放在存储目录"):
+        run("backup", "--out", str(home / "media" / "a.tar.gz"))
+
+
 def test_an_encrypted_backup_takes_its_passphrase_from_a_file(world, home, tmp_path):
     secret = tmp_path / "pass"
     secret.write_text(PASS + "\n")
