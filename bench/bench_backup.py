@@ -164,16 +164,21 @@ def main() -> int:
         db_size = sum(
             p.stat().st_size for p in (work / "src").glob("tanhua.sqlite3*") if p.is_file()
         )
-        manifest_rows = json.loads(
+        manifest = json.loads(
             subprocess.run(
                 ["tar", "-xzOf", str(plain), "manifest.json"], capture_output=True, check=True
             ).stdout
-        )["tables"]
+        )
+        manifest_rows = manifest["tables"]
     finally:
         if postgres:
             pg_databases(admin_url, *names.values(), create=False)
     rows = sum(t["rows"] for t in manifest_rows.values())
-    engine = "PostgreSQL" if postgres else f"SQLite {sqlite3.sqlite_version}"
+    engine = (
+        f"PostgreSQL {manifest['engine_version']}"
+        if postgres
+        else f"SQLite {sqlite3.sqlite_version}"
+    )
     files_size = args.files * FILE_SIZE
     lines = [
         f"### {'PostgreSQL' if postgres else 'SQLite'}",
