@@ -15,6 +15,8 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "user": ("tanhua.accounts", "user", "用户管理：tanhua user add NAME --role ROLE --org CODE"),
     "token": ("tanhua.api", "token", "为用户生成新的 API 令牌"),
     "audit": ("tanhua.audit", "audit", "审计日志：tanhua audit verify 校验哈希链"),
+    "backup": ("tanhua.backup", "backup", "备份：tanhua backup --out FILE；--verify FILE 校验备份"),
+    "restore": ("tanhua.backup", "restore", "把备份恢复到空数据库：tanhua restore FILE"),
     "migrate": ("tanhua.core", "migrate", "创建或升级数据库结构（使用 DATABASE_URL 时须先运行）"),
 }
 

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "tanhua.search",
     "tanhua.demo",
     "tanhua.api",
+    "tanhua.backup",
 ]
 
 MIDDLEWARE = [
