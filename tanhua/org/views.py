@@ -83,7 +83,7 @@ def cadre_list(request):
     form = CadreFilterForm(request.GET or None)
     cadres = Cadre.objects.visible_to(user)
     if form.is_valid():
-        cadres = form.apply(cadres)
+        cadres = form.apply(cadres, user=user)
     current = Position.objects.visible_to(user).current().select_related("organization")
     cadres = cadres.order_by("code").prefetch_related(
         Prefetch(
