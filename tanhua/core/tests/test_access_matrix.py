@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tanhua.core import access_matrix
-from tanhua.core.testing import build_world
+from tanhua.core.testing import add_scope_probes, build_world
 
 # The personas of build_world(); a guard test below keeps this list equal to the world's,
 # so a persona added there is added to the matrix too.
@@ -90,21 +90,29 @@ def matrix_world(django_db_setup, django_db_blocker):
     """One world for the whole matrix, rolled back at the end; each test runs in a savepoint
     inside it (pytest-django's `db`), so what a request writes does not leak to the next."""
     with django_db_blocker.unblock(), transaction.atomic():
-        world = build_world()
+        world = add_scope_probes(build_world())
         yield world
         transaction.set_rollback(True)
 
 
 def _reaches(user, anchor_code: str | None, world) -> bool:
-    """Whether the persona's scope (own organization and below) meets the object's city:
-    staff at the province reach both cities, staff at C1 or below only C1."""
+    """Whether the object's organization lies in the persona's scope (own organization and
+    below): staff at the province reach both cities, staff at C1 reach C1 and below. A
+    persona below the object's organization does not reach it — scope never looks upward."""
     if anchor_code is None:
         return True
     if user.organization is None:
         return False
-    base = user.organization.path
-    anchor = world.orgs[anchor_code].path
-    return anchor.startswith(base) or base.startswith(anchor)
+    return world.orgs[anchor_code].path.startswith(user.organization.path)
+
+
+def _anchor(entry: access_matrix.Access, where: str) -> str | None:
+    """The organization an entry's object sits in: the out-of-scope city, or the in-scope
+    object's own organization (C1 unless the entry names a deeper one); None for a URL
+    without an object."""
+    if where == OUTSIDE:
+        return OUTSIDE
+    return (entry.anchor or INSIDE) if entry.kwargs else None
 
 
 def _expected(entry: access_matrix.Access, user, anchor: str | None, world) -> set[int]:
@@ -161,8 +169,7 @@ def test_each_url_answers_each_persona_as_the_matrix_says(db, matrix_world, name
         return
     user = matrix_world.users[persona]
     client.force_login(user)
-    anchor = where if (entry.kwargs or where == OUTSIDE) else None
-    expected = _expected(entry, user, anchor, matrix_world)
+    expected = _expected(entry, user, _anchor(entry, where), matrix_world)
     if entry.per_user:
         # Owned objects: the persona's own is in scope anywhere; another user's never is.
         expected = _expected(entry, user, None, matrix_world) if where == INSIDE else {404}
@@ -239,9 +246,17 @@ def test_each_api_operation_answers_each_persona_as_the_matrix_says(
     if persona == ANONYMOUS:
         assert response.status_code == 401, f"{key} anonymous answered {response.status_code}"
         return
-    anchor = where if (entry.kwargs or where == OUTSIDE) else None
-    expected = _expected(entry, user, anchor, matrix_world)
+    expected = _expected(entry, user, _anchor(entry, where), matrix_world)
     assert response.status_code in expected, (
         f"{method} {path} as {persona} ({', '.join(sorted(user.role_names))}) answered "
         f"{response.status_code} {response.content[:200]!r}, expected {sorted(expected)}"
     )
+
+
+def test_reaching_never_looks_upward(db, matrix_world):
+    world = matrix_world
+    subject, staff = world.users["subject_k11"], world.users["commission_c1"]
+    assert _reaches(staff, "K11", world) and _reaches(staff, "C1", world)
+    assert _reaches(subject, "K11", world)
+    assert not _reaches(subject, "C1", world)  # K11 lies below C1: C1's objects are outside
+    assert not _reaches(staff, "P", world) and not _reaches(staff, "C2", world)
