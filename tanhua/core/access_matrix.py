@@ -252,7 +252,8 @@ def _pk_of(cadre_code: str):
     def build(world) -> dict:
         from tanhua.org.models import Position
 
-        pks = Position.objects.filter(cadre__code=cadre_code).values_list("pk", flat=True)
+        posts = Position.objects.unscoped("matrix: the object under test, as the test sees it")
+        pks = posts.filter(cadre__code=cadre_code).values_list("pk", flat=True)
         return {"id": pks[0]}
 
     return build

@@ -60,7 +60,7 @@ def organization_detail(request, code: str):
         .select_related("cadre")
         .order_by("-principal", "title", "start")
         if show_people
-        else Position.objects.none()
+        else Position.objects.visible_to(user).none()
     )
     return render(
         request,

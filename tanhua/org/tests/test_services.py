@@ -16,7 +16,7 @@ def test_an_editor_cannot_classify_a_cadre_above_their_own_clearance(owner, worl
         services.update_cadre(
             actor=owner, cadre=world.cadres["GK11"], classification=Classification.CONFIDENTIAL
         )
-    assert Cadre.objects.get(code="GK11").classification == Classification.INTERNAL
+    assert Cadre.objects.unscoped("test").get(code="GK11").classification == Classification.INTERNAL
 
 
 def test_an_editor_may_classify_a_cadre_up_to_their_own_clearance(owner, world):
@@ -35,7 +35,7 @@ def test_a_new_cadre_cannot_be_created_above_the_creators_clearance(owner):
             tier="county",
             classification=Classification.CONFIDENTIAL,
         )
-    assert not Cadre.objects.filter(code="GNEW").exists()
+    assert not Cadre.objects.unscoped("test").filter(code="GNEW").exists()
 
 
 def test_the_command_line_operator_may_set_any_classification(world):
