@@ -221,8 +221,8 @@ def create_organization(request, payload: OrganizationIn):
     services.check_actor_may_edit(user, parent)
     if Organization.objects.filter(code=payload.code).exists():
         raise _code_unavailable("code", payload.code)
+    # The inner manager sees the service's error first: a taken code must not reach _fields.
     with (
-        _taken_as_unavailable("code", payload.code),
         _fields(
             invalid="code",
             level="level",
@@ -230,6 +230,7 @@ def create_organization(request, payload: OrganizationIn):
             required="name",
             max_length="name",
         ),
+        _taken_as_unavailable("code", payload.code),
     ):
         org = services.create_organization(
             actor=user,
@@ -362,7 +363,6 @@ def create_cadre(request, payload: CadreIn):
     if taken.filter(code=payload.code).exists():
         raise _code_unavailable("code", payload.code)
     with (
-        _taken_as_unavailable("code", payload.code),
         _fields(
             invalid="code",
             tier="tier",
@@ -370,6 +370,7 @@ def create_cadre(request, payload: CadreIn):
             required="name",
             max_length="name",
         ),
+        _taken_as_unavailable("code", payload.code),
     ):
         cadre = services.create_cadre(
             actor=user,

@@ -132,3 +132,30 @@ def test_a_hidden_parent_answers_like_an_unknown_one_on_create_and_update(api, h
     absent = api.patch(V1 + "/organizations/K11", {"parent_code": "NOPE"})
     assert seen.status_code == absent.status_code == 404
     assert seen.content.replace(hidden.encode(), b"X") == absent.content.replace(b"NOPE", b"X")
+
+
+@pytest.mark.parametrize(
+    ("path", "service", "body"),
+    [
+        ("/cadres", "create_cadre", {"code": "GRACE", "name": "新干部", "tier": "county"}),
+        (
+            "/organizations",
+            "create_organization",
+            {"code": "KRACE", "name": "新县委", "level": "county", "parent_code": "C1"},
+        ),
+    ],
+)
+def test_a_code_taken_between_the_check_and_the_save_answers_the_same(
+    api, monkeypatch, path, service, body
+):
+    from django.core.exceptions import ValidationError
+
+    from tanhua.org import services
+
+    def taken_meanwhile(**kwargs):
+        raise ValidationError("编码已存在", code="unique")
+
+    monkeypatch.setattr(services, service, taken_meanwhile)
+    response = api.post(V1 + path, body)
+    assert response.status_code == 422
+    assert response.json() == unavailable("code")
