@@ -20,6 +20,17 @@ the persona's own object, which every allowed role reaches wherever it sits, and
 
 `API_ENTRIES` does the same for the REST API, keyed "METHOD /path" as in its OpenAPI schema;
 `data` is the JSON body, and `kwargs` returning {} anchors a body-only write in C1.
+
+A persona reaches an object when it sits in or below the persona's organization; a persona
+below the object's organization (`anchor`, C1 unless given) is outside it. Beyond the status,
+the matrix tries hidden objects (out of scope, above clearance, declared 回避; see
+`tanhua.core.testing.add_scope_probes`) where they could leak:
+
+- `code_fields`: each code-valued body field of a write, set to a hidden code, answers byte for
+  byte like an unknown code (the caller's own code aside), and the refusal is audited;
+- `new_codes`: a taken code answers one message, the same wherever its holder lies;
+- `lists`: under every query variant, the body names no hidden object (codes, names, titles of
+  hidden posts), and it does not change when the hidden objects change.
 """
 
 from __future__ import annotations
@@ -44,6 +55,75 @@ class Access:
     # Extra statuses an allowed role may see instead of `ok` (e.g. 302 after a form redirect).
     also_ok: frozenset = frozenset()
     per_user: bool = False
+    # The organization the in-scope object sits in, where deeper than city C1: a persona
+    # below it does not reach it (say subject_k11 and a C1 post), one in or above it does.
+    anchor: str | None = None
+    # Body fields naming an existing object by code, with its kind ("organization" or
+    # "cadre"): a code the persona may not see answers byte for byte like an unknown one.
+    code_fields: dict = field(default_factory=dict)
+    # Body fields naming a new code: a taken one answers one message wherever its holder lies
+    # (in scope, out of it, above clearance, declared), quoting nothing stored.
+    new_codes: dict = field(default_factory=dict)
+    # For an entry that lists rows (or shows rows of related objects): query variants to try.
+    # No variant may show an object hidden from the persona, nor answer differently once the
+    # hidden objects change (filters, orderings and counts over what the persona may see).
+    lists: tuple = ()
+
+
+# Query variants of the list entries: every filter, hidden codes among the values, and a
+# later page (an offset over hidden rows would shift it).
+CADRE_PAGE_FILTERS = (
+    {},
+    {"level": "province"},
+    {"level": "city"},
+    {"level": "county"},
+    {"level": "township"},
+    {"tier": "city"},
+    {"tier": "county"},
+    {"q": "书记"},
+    {"q": "G"},
+    {"q": "GC2"},
+    {"q": "GSECRET"},
+    {"q": "GDECL"},
+    {"page": "2"},
+)
+ORG_API_FILTERS = (
+    {},
+    {"level": "province"},
+    {"level": "city"},
+    {"level": "county"},
+    {"parent": "P"},
+    {"parent": "C2"},
+    {"parent": "C1"},
+    {"q": "城"},
+    {"q": "C"},
+    {"page_size": "1", "page": "2"},
+)
+CADRE_API_FILTERS = (
+    {},
+    {"tier": "provincial"},
+    {"tier": "city"},
+    {"q": "G"},
+    {"q": "书记"},
+    {"q": "GSECRET"},
+    {"q": "GDECL"},
+    {"q": "GC2"},
+    {"page_size": "2", "page": "2"},
+)
+POSITION_API_FILTERS = (
+    {},
+    {"current": "true"},
+    {"current": "false"},
+    {"org_code": "P"},
+    {"org_code": "C2"},
+    {"org_code": "C1"},
+    {"cadre_code": "GC1X"},
+    {"cadre_code": "GC2"},
+    {"cadre_code": "GSECRET"},
+    {"cadre_code": "GDECL"},
+    {"page_size": "1", "page": "3"},
+)
+PLAIN = ({},)
 
 
 def _org(code):
@@ -95,7 +175,7 @@ def _others_batch(world, user) -> dict:
 
 
 ENTRIES: dict[str, Access] = {
-    "core:home": Access(allowed=frozenset(R.Role)),
+    "core:home": Access(allowed=frozenset(R.Role), lists=PLAIN),
     "core:healthz": Access(public=True),
     "accounts:login": Access(public=True),
     "accounts:logout": Access(allowed=frozenset(R.Role), method="POST", ok=302),
@@ -140,20 +220,22 @@ ENTRIES: dict[str, Access] = {
     "accounts:conflict_declare": Access(
         allowed=R.SEE_PEOPLE, kwargs=_org("GK11"), outside=_org("GC2")
     ),
-    "org:tree": Access(allowed=R.BROWSE_ORGS),
+    "org:tree": Access(allowed=R.BROWSE_ORGS, lists=PLAIN),
     "org:organization_detail": Access(
-        allowed=R.BROWSE_ORGS, kwargs=_org("K11"), outside=_org("C2")
+        allowed=R.BROWSE_ORGS, kwargs=_org("K11"), outside=_org("C2"), anchor="K11", lists=PLAIN
     ),
     "org:organization_children": Access(
-        allowed=R.BROWSE_ORGS, kwargs=_org("C1"), outside=_org("C2")
+        allowed=R.BROWSE_ORGS, kwargs=_org("C1"), outside=_org("C2"), lists=PLAIN
     ),
     "org:pick": Access(allowed=R.BROWSE_ORGS),
-    "org:cadre_list": Access(allowed=R.SEE_PEOPLE),
+    "org:cadre_list": Access(allowed=R.SEE_PEOPLE, lists=CADRE_PAGE_FILTERS),
     "org:cadre_detail": Access(
         # A subject may open their own record (Cadre.visible_to); GK11 is subject_k11's.
         allowed=R.SEE_PEOPLE | {R.Role.SUBJECT},
         kwargs=lambda w: {"code": "GK11"},
         outside=lambda w: {"code": "GC2"},
+        anchor="K11",
+        lists=PLAIN,
     ),
     "exchange:upload": Access(allowed=R.EDIT_REGISTRY),
     "exchange:template": Access(allowed=R.EDIT_REGISTRY),
@@ -195,11 +277,8 @@ def _pk_of(cadre_code: str):
     def build(world) -> dict:
         from tanhua.org.models import Position
 
-        pks = (
-            Position.objects.unscoped("test world")
-            .filter(cadre__code=cadre_code)
-            .values_list("pk", flat=True)
-        )
+        posts = Position.objects.unscoped("matrix: the object under test, as the test sees it")
+        pks = posts.filter(cadre__code=cadre_code).values_list("pk", flat=True)
         return {"id": pks[0]}
 
     return build
@@ -212,12 +291,12 @@ def _in_c1(world) -> dict:
 
 # Keyed "METHOD /path" exactly as in the OpenAPI schema (/api/v1/openapi.json).
 API_ENTRIES: dict[str, Access] = {
-    "GET /api/v1/organizations": Access(allowed=R.BROWSE_ORGS),
+    "GET /api/v1/organizations": Access(allowed=R.BROWSE_ORGS, lists=ORG_API_FILTERS),
     "GET /api/v1/organizations/{code}": Access(
-        allowed=R.BROWSE_ORGS, kwargs=_org("K11"), outside=_org("C2")
+        allowed=R.BROWSE_ORGS, kwargs=_org("K11"), outside=_org("C2"), anchor="K11", lists=PLAIN
     ),
     "GET /api/v1/organizations/{code}/children": Access(
-        allowed=R.BROWSE_ORGS, kwargs=_org("C1"), outside=_org("C2")
+        allowed=R.BROWSE_ORGS, kwargs=_org("C1"), outside=_org("C2"), lists=PLAIN
     ),
     "POST /api/v1/organizations": Access(
         allowed=R.EDIT_REGISTRY,
@@ -225,6 +304,8 @@ API_ENTRIES: dict[str, Access] = {
         ok=201,
         kwargs=_in_c1,
         data={"code": "K19", "name": "东城新县委", "level": "county", "parent_code": "C1"},
+        code_fields={"parent_code": "organization"},
+        new_codes={"code": "organization"},
     ),
     "PATCH /api/v1/organizations/{code}": Access(
         allowed=R.EDIT_REGISTRY,
@@ -232,10 +313,12 @@ API_ENTRIES: dict[str, Access] = {
         kwargs=_org("K11"),
         outside=_org("C2"),
         data={"name": "东城甲县委员会"},
+        anchor="K11",
+        code_fields={"parent_code": "organization"},
     ),
-    "GET /api/v1/cadres": Access(allowed=R.SEE_PEOPLE),
+    "GET /api/v1/cadres": Access(allowed=R.SEE_PEOPLE, lists=CADRE_API_FILTERS),
     "GET /api/v1/cadres/{code}": Access(
-        allowed=R.SEE_PEOPLE, kwargs=_org("GC1M"), outside=_org("GC2")
+        allowed=R.SEE_PEOPLE, kwargs=_org("GC1M"), outside=_org("GC2"), lists=PLAIN
     ),
     # A new cadre holds no post, so creating one has no place to be in or out of scope.
     "POST /api/v1/cadres": Access(
@@ -243,6 +326,7 @@ API_ENTRIES: dict[str, Access] = {
         method="POST",
         ok=201,
         data={"code": "GNEW1", "name": "新干部辛", "tier": "county"},
+        new_codes={"code": "cadre"},
     ),
     "PATCH /api/v1/cadres/{code}": Access(
         allowed=R.EDIT_REGISTRY,
@@ -251,13 +335,14 @@ API_ENTRIES: dict[str, Access] = {
         outside=_org("GC2"),
         data={"gender": "female"},
     ),
-    "GET /api/v1/positions": Access(allowed=R.SEE_PEOPLE),
+    "GET /api/v1/positions": Access(allowed=R.SEE_PEOPLE, lists=POSITION_API_FILTERS),
     "POST /api/v1/positions": Access(
         allowed=R.EDIT_REGISTRY,
         method="POST",
         ok=201,
         kwargs=_in_c1,
         data={"cadre_code": "GC1M", "org_code": "K11", "title": "兼职委员", "start": "2021-01-01"},
+        code_fields={"cadre_code": "cadre", "org_code": "organization"},
     ),
     "PATCH /api/v1/positions/{id}": Access(
         allowed=R.EDIT_REGISTRY,

@@ -130,3 +130,35 @@ def build_world() -> World:
         "auditor": make_user("auditor", org=p, roles=[Role.AUDITOR]),
     }
     return w
+
+
+def add_scope_probes(world: World) -> World:
+    """Objects that tempt a leak, added to a world for the tests that hunt leaks (the
+    permission matrix, the filter and code tests). Kept out of build_world so that what the
+    other tests see of it stays as it was.
+
+    - GC1X: seen from C1 through a C1 post, also holding a province post and, in the past, a
+      post in C2 — a filter or count on posts that looks past scope reveals those;
+    - GDECL: a K11 cadre commission_c1 declared a conflict with (回避);
+    - GSECRET (already in the world): 机密, above the C1 staff's clearance.
+    """
+    from tanhua.accounts.models import ConflictDeclaration
+
+    p, c1, c2, k11 = (world.orgs[c] for c in ("P", "C1", "C2", "K11"))
+    both = CadreFactory(code="GC1X", name="东城常委辛", tier=Tier.CITY)
+    PositionFactory(cadre=both, organization=c1, title="市委常委")
+    PositionFactory(cadre=both, organization=p, title="省委候补委员")
+    PositionFactory(
+        cadre=both,
+        organization=c2,
+        title="西城副市长",
+        start=dt.date(2015, 1, 1),
+        end=dt.date(2019, 12, 31),
+    )
+    declared = CadreFactory(code="GDECL", name="回避干部壬", tier=Tier.COUNTY)
+    PositionFactory(cadre=declared, organization=k11, title="县委副书记")
+    ConflictDeclaration.objects.create(
+        user=world.users["commission_c1"], cadre=declared, reason="kin", detail="测试用回避"
+    )
+    world.cadres.update({"GC1X": both, "GDECL": declared})
+    return world

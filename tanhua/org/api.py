@@ -18,9 +18,12 @@ from ninja import Query, Router, Status
 
 from tanhua.api.errors import FieldError, UnknownReference
 from tanhua.api.schemas import READ_ERRORS, WRITE_ERRORS, paginate
-from tanhua.core import scoping
+from tanhua.audit import services as audit
+from tanhua.audit.models import Result
+from tanhua.core import request_context, scoping
 from tanhua.core.classification import Classification
 from tanhua.org import services
+from tanhua.org.messages import CODE_UNAVAILABLE
 from tanhua.org.models import (
     Cadre,
     Level,
@@ -70,11 +73,51 @@ def _fields(**by_code: str):
         raise FieldError(exc, ["body", field] if field else ["body"]) from exc
 
 
+def _probe(*, field: str, code: str, refusal: str) -> None:
+    """Audit a refused code (DESIGN §2, issue 6): one entry per refusal, so the auditor sees
+    someone probing codes. It records what was sent, never whether the code exists."""
+    request = request_context.current_request()
+    audit.record(
+        "code.unavailable",
+        object_type="code",
+        object_id=code,
+        result=Result.DENIED,
+        actor=getattr(request, "auth", None),
+        detail={
+            "operation": f"{request.method} {request.path}" if request else "",
+            "field": field,
+            "code": code,
+            "refusal": refusal,
+        },
+    )
+
+
 def _unknown(field: str, what: str, code: str) -> UnknownReference:
-    # Absent and out of scope read the same, so the message cannot tell them apart.
+    # Absent, out of scope, above clearance and declared (回避) read the same, word for word;
+    # the code quoted is the caller's own input.
+    _probe(field=field, code=code, refusal="unknown_reference")
     return UnknownReference(
         _("%(field)s：%(what)s“%(code)s”不存在") % {"field": field, "what": what, "code": code}
     )
+
+
+def _code_unavailable(field: str, code: str) -> FieldError:
+    """A new code that is taken, wherever the holder lies (in scope, out of it, above the
+    caller's clearance, declared): one message that quotes and confirms nothing stored."""
+    _probe(field=field, code=code, refusal="taken")
+    return FieldError(ValidationError(CODE_UNAVAILABLE, code="code_unavailable"), ["body", field])
+
+
+@contextmanager
+def _taken_as_unavailable(field: str, code: str):
+    """The service's own uniqueness check (a race with a concurrent create) answers the same."""
+    try:
+        yield
+    except ValidationError as exc:
+        codes = [e.code for e in exc.error_list] if hasattr(exc, "error_list") else []
+        if "unique" in codes:
+            raise _code_unavailable(field, code) from exc
+        raise
 
 
 # --- organizations -------------------------------------------------------------------
@@ -128,7 +171,10 @@ def list_organizations(request, filters: Query[OrganizationFilter]):
     if filters.level:
         qs = qs.filter(level=filters.level)
     if filters.parent:
-        qs = qs.filter(parent__code=filters.parent)
+        # Resolved among the visible: the hidden parent of the user's own organization must
+        # answer like an unknown code, not list its visible child.
+        parent = Organization.objects.visible_to(request.auth).filter(code=filters.parent)
+        qs = qs.filter(parent__in=parent)
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
     count, rows = paginate(qs.order_by("path"), filters)
@@ -169,13 +215,21 @@ def create_organization(request, payload: OrganizationIn):
     user = request.auth
     scoping.require(scoping.can_edit_registry(user))
     parent = _parent_for(request, payload.parent_code)
-    with _fields(
-        invalid="code",
-        unique="code",
-        level="level",
-        cycle="parent_code",
-        required="name",
-        max_length="name",
+    # Scope before uniqueness: a root (or any place the caller may not create in) must answer
+    # 404 whether or not the code is taken.
+    services.check_actor_may_edit(user, parent)
+    if Organization.objects.filter(code=payload.code).exists():
+        raise _code_unavailable("code", payload.code)
+    # The inner manager sees the service's error first: a taken code must not reach _fields.
+    with (
+        _fields(
+            invalid="code",
+            level="level",
+            cycle="parent_code",
+            required="name",
+            max_length="name",
+        ),
+        _taken_as_unavailable("code", payload.code),
     ):
         org = services.create_organization(
             actor=user,
@@ -288,13 +342,18 @@ def get_cadre(request, code: CadreCode):
 def create_cadre(request, payload: CadreIn):
     user = request.auth
     scoping.require(scoping.can_edit_registry(user))
-    with _fields(
-        invalid="code",
-        unique="code",
-        tier="tier",
-        gender="gender",
-        required="name",
-        max_length="name",
+    taken = Cadre.objects.unscoped("uniqueness: a code is taken wherever its holder lies")
+    if taken.filter(code=payload.code).exists():
+        raise _code_unavailable("code", payload.code)
+    with (
+        _fields(
+            invalid="code",
+            tier="tier",
+            gender="gender",
+            required="name",
+            max_length="name",
+        ),
+        _taken_as_unavailable("code", payload.code),
     ):
         cadre = services.create_cadre(
             actor=user,
@@ -336,15 +395,18 @@ def update_cadre(request, code: CadreCode, payload: CadrePatch):
 def list_positions(request, filters: Query[PositionFilter]):
     user = request.auth
     scoping.require(scoping.can_see_people(user))
-    qs = Position.objects.visible_to(user).select_related("organization", "cadre")
+    visible = Position.objects.visible_to(user)
+    qs = visible.select_related("organization", "cadre")
+    # Codes are resolved among what the user may see, so a hidden code filters like an unknown.
     if filters.org_code:
-        qs = qs.filter(organization__code=filters.org_code)
+        qs = qs.filter(organization__in=_visible_orgs(request).filter(code=filters.org_code))
     if filters.cadre_code:
-        qs = qs.filter(cadre__code=filters.cadre_code)
+        cadres = Cadre.objects.visible_to(user).filter(code=filters.cadre_code)
+        qs = qs.filter(cadre__in=cadres.values("pk"))
     if filters.current is True:
         qs = qs.current()
     elif filters.current is False:
-        qs = qs.exclude(pk__in=Position.objects.current().values("pk"))
+        qs = qs.exclude(pk__in=visible.current().values("pk"))
     count, rows = paginate(qs.order_by("organization__path", "-principal", "title", "pk"), filters)
     return {"count": count, "items": [_position_out(p) for p in rows]}
 

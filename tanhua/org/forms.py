@@ -18,14 +18,19 @@ class CadreFilterForm(forms.Form):
         label=_("任职组织层级"), required=False, choices=[("", _("全部")), *Level.choices]
     )
 
-    def apply(self, qs):
+    def apply(self, qs, *, user):
+        """Narrow `qs` (already scoped to `user`). A filter on posts joins only the posts the
+        user may see: a hidden post (say a province post of a cadre seen through a city one)
+        must not make its holder match, or the filter would reveal it."""
         data = self.cleaned_data
         qs = qs.search(data.get("q", ""))
         if data.get("tier"):
             qs = qs.filter(tier=data["tier"])
         if data.get("level"):
-            holds = Position.objects.current().filter(
-                cadre=OuterRef("pk"), organization__level=data["level"]
+            holds = (
+                Position.objects.visible_to(user)
+                .current()
+                .filter(cadre=OuterRef("pk"), organization__level=data["level"])
             )
             qs = qs.filter(Exists(holds))
         return qs

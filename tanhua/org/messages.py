@@ -1,10 +1,10 @@
-"""Messages of the registry that must read the same on every path (import, pages, API)."""
+"""Messages of the registry that more than one entry point must word exactly alike."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-# A code is unique, so "this code is taken" must be said; it is said with this one line,
-# which never quotes or confirms a stored field, whether the holder is out of the user's
-# scope, above their clearance or a cadre they declared 回避 on.
-CODE_UNAVAILABLE = _("该编码不可使用")
+# A code that is taken: one answer, on import, pages and API, whether the code is in the
+# caller's scope, out of it, above their clearance or declared (回避). It quotes nothing
+# stored, so it confirms nothing; varying it would turn uniqueness into an existence oracle.
+CODE_UNAVAILABLE = _("该编码不可使用，请换一个编码")

@@ -59,7 +59,7 @@ def organization_detail(request, code: str):
         .select_related("cadre")
         .order_by("-principal", "title", "start")
         if show_people
-        else Position.objects.none()
+        else Position.objects.visible_to(user).none()
     )
     return render(
         request,
@@ -82,7 +82,7 @@ def cadre_list(request):
     form = CadreFilterForm(request.GET or None)
     cadres = Cadre.objects.visible_to(user)
     if form.is_valid():
-        cadres = form.apply(cadres)
+        cadres = form.apply(cadres, user=user)
     current = Position.objects.visible_to(user).current().select_related("organization")
     cadres = cadres.order_by("code").prefetch_related(
         Prefetch(

@@ -185,7 +185,7 @@ def _new_org(**changes) -> dict:
 @pytest.mark.parametrize(
     ("body", "field", "words"),
     [
-        (_new_org(code="K11"), "code", "已存在"),
+        (_new_org(code="K11"), "code", "不可使用"),
         (_new_org(level="city"), "level", "必须低于"),
         (_new_org(name=None), "name", "必填"),
         (_new_org(name="  "), "name", "不能为空"),

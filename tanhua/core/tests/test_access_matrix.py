@@ -9,7 +9,8 @@ rules in that module's docstring.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+import re
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tanhua.core import access_matrix
-from tanhua.core.testing import build_world
+from tanhua.core.testing import add_scope_probes, build_world
 
 # The personas of build_world(); a guard test below keeps this list equal to the world's,
 # so a persona added there is added to the matrix too.
@@ -90,21 +91,29 @@ def matrix_world(django_db_setup, django_db_blocker):
     """One world for the whole matrix, rolled back at the end; each test runs in a savepoint
     inside it (pytest-django's `db`), so what a request writes does not leak to the next."""
     with django_db_blocker.unblock(), transaction.atomic():
-        world = build_world()
+        world = add_scope_probes(build_world())
         yield world
         transaction.set_rollback(True)
 
 
 def _reaches(user, anchor_code: str | None, world) -> bool:
-    """Whether the persona's scope (own organization and below) meets the object's city:
-    staff at the province reach both cities, staff at C1 or below only C1."""
+    """Whether the object's organization lies in the persona's scope (own organization and
+    below): staff at the province reach both cities, staff at C1 reach C1 and below. A
+    persona below the object's organization does not reach it — scope never looks upward."""
     if anchor_code is None:
         return True
     if user.organization is None:
         return False
-    base = user.organization.path
-    anchor = world.orgs[anchor_code].path
-    return anchor.startswith(base) or base.startswith(anchor)
+    return world.orgs[anchor_code].path.startswith(user.organization.path)
+
+
+def _anchor(entry: access_matrix.Access, where: str) -> str | None:
+    """The organization an entry's object sits in: the out-of-scope city, or the in-scope
+    object's own organization (C1 unless the entry names a deeper one); None for a URL
+    without an object."""
+    if where == OUTSIDE:
+        return OUTSIDE
+    return (entry.anchor or INSIDE) if entry.kwargs else None
 
 
 def _expected(entry: access_matrix.Access, user, anchor: str | None, world) -> set[int]:
@@ -161,8 +170,7 @@ def test_each_url_answers_each_persona_as_the_matrix_says(db, matrix_world, name
         return
     user = matrix_world.users[persona]
     client.force_login(user)
-    anchor = where if (entry.kwargs or where == OUTSIDE) else None
-    expected = _expected(entry, user, anchor, matrix_world)
+    expected = _expected(entry, user, _anchor(entry, where), matrix_world)
     if entry.per_user:
         # Owned objects: the persona's own is in scope anywhere; another user's never is.
         expected = _expected(entry, user, None, matrix_world) if where == INSIDE else {404}
@@ -239,9 +247,299 @@ def test_each_api_operation_answers_each_persona_as_the_matrix_says(
     if persona == ANONYMOUS:
         assert response.status_code == 401, f"{key} anonymous answered {response.status_code}"
         return
-    anchor = where if (entry.kwargs or where == OUTSIDE) else None
-    expected = _expected(entry, user, anchor, matrix_world)
+    expected = _expected(entry, user, _anchor(entry, where), matrix_world)
     assert response.status_code in expected, (
         f"{method} {path} as {persona} ({', '.join(sorted(user.role_names))}) answered "
         f"{response.status_code} {response.content[:200]!r}, expected {sorted(expected)}"
     )
+
+
+def test_reaching_never_looks_upward(db, matrix_world):
+    world = matrix_world
+    subject, staff = world.users["subject_k11"], world.users["commission_c1"]
+    assert _reaches(staff, "K11", world) and _reaches(staff, "C1", world)
+    assert _reaches(subject, "K11", world)
+    assert not _reaches(subject, "C1", world)  # K11 lies below C1: C1's objects are outside
+    assert not _reaches(staff, "P", world) and not _reaches(staff, "C2", world)
+
+
+# --- hidden objects where they could leak: request bodies and list rows ----------------------
+
+# The personas who may write the registry and whose scope holds the C1 objects the write
+# entries start from; a guard below keeps the list equal to what the world says.
+WRITERS = ("commission_c1", "organization_c1", "commission_p")
+UNKNOWN_CODE = "ZZ9NOSUCHCODE"
+
+
+def _hidden_codes(user, kind: str) -> list[str]:
+    """The codes of `kind` that exist but that the persona may not see."""
+    from tanhua.org.models import Cadre, Organization
+
+    if kind == "organization":
+        every, seen = Organization.objects.all(), Organization.objects.visible_to(user)
+    else:
+        every = Cadre.objects.unscoped("matrix: what the persona may not see")
+        seen = Cadre.objects.visible_to(user)
+    return sorted(
+        set(every.values_list("code", flat=True)) - set(seen.values_list("code", flat=True))
+    )
+
+
+def _all_codes(kind: str) -> list[str]:
+    from tanhua.org.models import Cadre, Organization
+
+    qs = Organization.objects if kind == "organization" else Cadre.objects.unscoped("matrix")
+    return sorted(qs.values_list("code", flat=True))
+
+
+def _api_call(user, key: str, entry: access_matrix.Access, world, data=None, query=None):
+    from tanhua.api.services import issue_token
+
+    method, template = key.split(" ", 1)
+    path = template.format(**entry.kwargs(world)) if entry.kwargs else template
+    _token, plain = issue_token(actor=None, user=user, name="matrix")
+    headers = {"Authorization": f"Bearer {plain}"}
+    if method == "GET":
+        return Client().get(path, query or {}, headers=headers)
+    body = json.dumps(entry.data if data is None else data)
+    return Client().generic(method, path, body, content_type="application/json", headers=headers)
+
+
+def test_the_writers_are_the_personas_who_may_write_in_c1(db, matrix_world):
+    from tanhua.accounts import roles as R
+
+    writers = [
+        name
+        for name, user in matrix_world.users.items()
+        if user.role_names & R.EDIT_REGISTRY and _reaches(user, INSIDE, matrix_world)
+    ]
+    assert sorted(writers) == sorted(WRITERS)
+
+
+def test_the_world_hides_an_object_of_every_kind_from_the_c1_commission(db, matrix_world):
+    user = matrix_world.users["commission_c1"]
+    # Out of scope (a sibling city), above clearance (机密), declared (回避).
+    assert {"GC2", "GSECRET", "GDECL"} <= set(_hidden_codes(user, "cadre"))
+    assert {"C2", "P"} <= set(_hidden_codes(user, "organization"))
+
+
+CODE_FIELD_CASES = [
+    pytest.param(key, name, persona, id=f"{key}-{name}-{persona}")
+    for key, entry in sorted(API_ENTRIES.items())
+    for name in sorted(entry.code_fields)
+    for persona in WRITERS
+]
+
+
+@pytest.mark.parametrize(("key", "field_name", "persona"), CODE_FIELD_CASES)
+def test_a_hidden_code_in_a_request_body_answers_like_an_unknown_one(
+    db, matrix_world, key, field_name, persona
+):
+    from tanhua.audit.models import AuditEntry
+
+    entry = API_ENTRIES[key]
+    user = matrix_world.users[persona]
+
+    def answer(code: str) -> tuple[int, bytes]:
+        response = _api_call(user, key, entry, matrix_world, data={**entry.data, field_name: code})
+        # The message may quote the caller's own code; past that, byte for byte the same.
+        return response.status_code, response.content.replace(code.encode(), b"<CODE>")
+
+    unknown = answer(UNKNOWN_CODE)
+    assert unknown[0] == 404, unknown
+    for code in _hidden_codes(user, entry.code_fields[field_name]):
+        before = AuditEntry.objects.filter(action="code.unavailable", object_id=code).count()
+        assert answer(code) == unknown, f"{key} {field_name}={code} as {persona}"
+        after = AuditEntry.objects.filter(action="code.unavailable", object_id=code).count()
+        assert after == before + 1, f"the refusal of {code} was not audited"
+
+
+NEW_CODE_CASES = [
+    pytest.param(key, name, persona, id=f"{key}-{name}-{persona}")
+    for key, entry in sorted(API_ENTRIES.items())
+    for name in sorted(entry.new_codes)
+    for persona in WRITERS
+]
+
+
+@pytest.mark.parametrize(("key", "field_name", "persona"), NEW_CODE_CASES)
+def test_a_taken_code_answers_one_message_wherever_its_holder_lies(
+    db, matrix_world, key, field_name, persona
+):
+    from tanhua.audit.models import AuditEntry
+    from tanhua.org.messages import CODE_UNAVAILABLE
+
+    entry = API_ENTRIES[key]
+    user = matrix_world.users[persona]
+    answers = {}
+    for code in _all_codes(entry.new_codes[field_name]):
+        response = _api_call(user, key, entry, matrix_world, data={**entry.data, field_name: code})
+        answers[code] = (response.status_code, response.content)
+        assert code.encode() not in response.content
+    assert len(set(answers.values())) == 1, answers
+    status, body = next(iter(answers.values()))
+    assert status == 422 and str(CODE_UNAVAILABLE) in json.loads(body)["detail"][0]["msg"]
+    refused = AuditEntry.objects.filter(action="code.unavailable", detail__field=field_name)
+    assert sorted(refused.values_list("object_id", flat=True)) == sorted(answers)
+
+
+def _what_is_hidden(user) -> tuple[set[str], set[str]]:
+    """(codes, texts) that would betray an object the persona may not see: codes and names of
+    hidden organizations and cadres, titles of hidden posts. What the persona sees otherwise
+    (their own organization, an organization through a visible post, a text that also occurs
+    in something visible) is left out: showing it betrays nothing."""
+    from tanhua.org.models import Cadre, Organization, Position
+
+    posts = Position.objects.visible_to(user).select_related("organization", "cadre")
+    seen_orgs = set(Organization.objects.visible_to(user).values_list("code", flat=True))
+    seen_orgs |= {p.organization.code for p in posts}
+    if user.organization is not None:
+        seen_orgs.add(user.organization.code)
+    seen_cadres = set(Cadre.objects.visible_to(user).values_list("code", flat=True))
+    orgs = list(Organization.objects.all())
+    cadres = list(Cadre.objects.unscoped("matrix: what the persona may not see"))
+    every_post = Position.objects.unscoped("matrix: what the persona may not see")
+    seen_texts = (
+        {o.name for o in orgs if o.code in seen_orgs}
+        | {c.name for c in cadres if c.code in seen_cadres}
+        | {p.title for p in posts}
+    )
+    codes = {o.code for o in orgs if o.code not in seen_orgs}
+    codes |= {c.code for c in cadres if c.code not in seen_cadres}
+    texts = {o.name for o in orgs if o.code not in seen_orgs}
+    texts |= {c.name for c in cadres if c.code not in seen_cadres}
+    texts |= set(every_post.exclude(pk__in=posts.values("pk")).values_list("title", flat=True))
+    return codes, {t for t in texts if not any(t in seen for seen in seen_texts)}
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def _betrayals(body: bytes, is_json: bool, codes: set[str], texts: set[str]) -> list[str]:
+    if is_json:
+        found = set()
+        for s in _strings(json.loads(body)):
+            found |= {c for c in codes if s == c} | {t for t in texts if t in s}
+        return sorted(found)
+    html = body.decode()
+    found = {t for t in texts if t in html}
+    # A code as a token of its own: not a piece of a longer code or word.
+    found |= {c for c in codes if re.search(rf"(?<![\w.\-]){re.escape(c)}(?![\w.\-])", html)}
+    return sorted(found)
+
+
+def _list_targets():
+    for name, entry in sorted(access_matrix.ENTRIES.items()):
+        if entry.lists:
+            yield name, entry, False
+    for key, entry in sorted(API_ENTRIES.items()):
+        if entry.lists:
+            yield key, entry, True
+
+
+LIST_CASES = [
+    pytest.param(name, persona, id=f"{name}-{persona}")
+    for name, _entry, _api in _list_targets()
+    for persona in PERSONAS
+]
+LISTS = {name: (entry, api) for name, entry, api in _list_targets()}
+
+
+# Per-request tokens are the only bytes allowed to differ between two renderings.
+_PER_REQUEST_TOKENS = re.compile(rb'(data-csrf=|name="csrfmiddlewaretoken" value=)"[^"]*"')
+
+
+def _fetch_one(name: str, user, world, variant: dict) -> tuple[int, bytes]:
+    """One query variant of a list entry, as the persona: (status, normalized body)."""
+    entry, is_api = LISTS[name]
+    if is_api:
+        response = _api_call(user, name, entry, world, query=variant)
+    else:
+        client = Client()
+        client.force_login(user)
+        url = reverse(name, kwargs=entry.kwargs(world) if entry.kwargs else None)
+        response = client.get(url, variant)
+    return response.status_code, _PER_REQUEST_TOKENS.sub(rb"\1", response.content)
+
+
+def _fetch_lists(name: str, user, world) -> dict[str, tuple[int, bytes]]:
+    """Every query variant of a list entry, as the persona."""
+    entry, _is_api = LISTS[name]
+    return {urlencode(v): _fetch_one(name, user, world, v) for v in entry.lists}
+
+
+@pytest.mark.parametrize(("name", "persona"), LIST_CASES)
+def test_no_list_shows_a_row_hidden_from_the_persona(db, matrix_world, name, persona):
+    _entry, is_api = LISTS[name]
+    user = matrix_world.users[persona]
+    codes, texts = _what_is_hidden(user)
+    for variant, (status, body) in _fetch_lists(name, user, matrix_world).items():
+        # The persona's own query is theirs to see echoed back.
+        typed = {v for values in parse_qs(variant).values() for v in values}
+        leaks = _betrayals(body, is_api and status == 200, codes - typed, texts - typed)
+        assert not leaks, f"{name}?{variant} as {persona} ({status}) shows hidden {leaks}"
+
+
+def _change_what_is_hidden(user) -> None:
+    """Change, in the database, everything the persona may not see: hidden posts go, hidden
+    cadres and organizations take other tiers, levels and names. No answer may move."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    from tanhua.org.models import Cadre, Organization, Position
+
+    posts = Position.objects.visible_to(user)
+    keep_orgs = set(Organization.objects.visible_to(user).values_list("pk", flat=True))
+    keep_orgs |= set(posts.values_list("organization_id", flat=True))
+    keep_orgs.add(user.organization_id)
+    hidden_cadres = Cadre.objects.unscoped("matrix: change what the persona may not see").exclude(
+        pk__in=list(Cadre.objects.visible_to(user).values_list("pk", flat=True))
+    )
+    Position.objects.unscoped("matrix: change what the persona may not see").exclude(
+        pk__in=list(posts.values_list("pk", flat=True))
+    ).delete()
+    hidden_cadres.update(tier="central", gender="female", name=Concat(F("name"), Value("改")))
+    Organization.objects.exclude(pk__in=keep_orgs).update(
+        level="township", kind="党组", name=Concat(F("name"), Value("改"))
+    )
+
+
+@pytest.mark.parametrize(("name", "persona"), LIST_CASES)
+def test_no_list_filter_or_count_depends_on_what_the_persona_may_not_see(
+    db, matrix_world, name, persona
+):
+    user = matrix_world.users[persona]
+    before = _fetch_lists(name, user, matrix_world)
+    _change_what_is_hidden(user)
+    after = _fetch_lists(name, user, matrix_world)
+    moved = [variant for variant in before if before[variant] != after[variant]]
+    assert not moved, f"{name} as {persona} answers differently under {moved}"
+
+
+@pytest.mark.parametrize(("name", "persona"), LIST_CASES)
+def test_a_hidden_code_in_a_filter_answers_like_an_unknown_one(db, matrix_world, name, persona):
+    entry, _is_api = LISTS[name]
+    user = matrix_world.users[persona]
+    hidden, _texts = _what_is_hidden(user)
+    probes = [
+        (variant, key, value)
+        for variant in entry.lists
+        for key, value in variant.items()
+        if value in hidden
+    ]
+    for variant, key, code in probes:
+        seen = _fetch_one(name, user, matrix_world, variant)
+        absent = _fetch_one(name, user, matrix_world, {**variant, key: UNKNOWN_CODE})
+        # A page may echo the caller's own query; past that, byte for byte the same.
+        assert (seen[0], seen[1].replace(code.encode(), b"<CODE>")) == (
+            absent[0],
+            absent[1].replace(UNKNOWN_CODE.encode(), b"<CODE>"),
+        ), f"{name}?{key}={code} as {persona} answers unlike an unknown code"
