@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tanhua.core.scoping import OutOfScope
+from tanhua.core.versioning import StaleEdit, parse_if_match
 
 logger = logging.getLogger("tanhua.api")
 
@@ -35,6 +36,21 @@ class UnknownReference(Http404):
     def __init__(self, message: str):
         self.message = message
         super().__init__(message)
+
+
+def expected_version(request) -> int | None:
+    """The version an edit was made from, from `If-Match: "N"` (the ETag of the read).
+    Absent: the caller chose a write without a version check (README, API)."""
+    try:
+        return parse_if_match(request.headers.get("If-Match"))
+    except ValueError:
+        raise FieldError(
+            DjangoValidationError(
+                _('If-Match 请求头格式无效：请原样带上读取时响应中的 ETag，例如 "3"'),
+                code="if_match",
+            ),
+            ["header", "If-Match"],
+        ) from None
 
 
 def _messages(error: DjangoValidationError) -> list[tuple[str, str]]:
@@ -112,6 +128,17 @@ def install(api: NinjaAPI) -> None:
     def on_field_error(request, exc):
         detail = [{"loc": exc.loc, "msg": m, "type": code} for m, code in _messages(exc.error)]
         return api.create_response(request, {"detail": detail}, status=422)
+
+    @api.exception_handler(StaleEdit)
+    def on_stale_edit(request, exc):
+        # 412 Precondition Failed: If-Match named an older version. Nothing was saved.
+        response = api.create_response(
+            request,
+            {"detail": exc.message, "current_version": exc.current_version},
+            status=412,
+        )
+        response["ETag"] = f'"{exc.current_version}"'
+        return response
 
     @api.exception_handler(DjangoValidationError)
     def on_service_refusal(request, exc):

@@ -66,3 +66,12 @@ class ValidationErrorOut(Schema):
 # The answers every authenticated operation may give besides its success.
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut, 500: ErrorOut}
 WRITE_ERRORS = {**READ_ERRORS, 400: ErrorOut, 403: ErrorOut}
+
+
+class StaleOut(Schema):
+    detail: str
+    current_version: int
+
+
+# Edits of an existing record: also 412 when If-Match names an older version.
+EDIT_ERRORS = {**WRITE_ERRORS, 412: StaleOut}

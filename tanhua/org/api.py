@@ -11,17 +11,19 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Path as PathParam
 from ninja import Query, Router, Status
 
-from tanhua.api.errors import FieldError, UnknownReference
-from tanhua.api.schemas import READ_ERRORS, WRITE_ERRORS, paginate
+from tanhua.api.errors import FieldError, UnknownReference, expected_version
+from tanhua.api.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, paginate
 from tanhua.audit import services as audit
 from tanhua.audit.models import Result
 from tanhua.core import request_context, scoping
 from tanhua.core.classification import Classification
+from tanhua.core.versioning import etag
 from tanhua.org import services
 from tanhua.org.messages import CODE_UNAVAILABLE
 from tanhua.org.models import (
@@ -135,6 +137,7 @@ def _org_out(org: Organization, top: str | None) -> dict:
         "kind": org.kind,
         "parent_code": parent,
         "depth": org.depth,
+        "version": org.version,
     }
     if hasattr(org, "child_count"):
         out["children_count"] = org.child_count
@@ -188,8 +191,10 @@ def list_organizations(request, filters: Query[OrganizationFilter]):
     summary="组织详情",
     operation_id="get_organization",
 )
-def get_organization(request, code: OrgCode):
-    return _org_out(_org_detail(request, code), scoping.scope_path(request.auth))
+def get_organization(request, response: HttpResponse, code: OrgCode):
+    org = _org_detail(request, code)
+    response["ETag"] = etag(org)
+    return _org_out(org, scoping.scope_path(request.auth))
 
 
 @router.get(
@@ -244,14 +249,15 @@ def create_organization(request, payload: OrganizationIn):
 
 @router.patch(
     "/organizations/{code}",
-    response={200: OrganizationDetailOut, **WRITE_ERRORS},
+    response={200: OrganizationDetailOut, **EDIT_ERRORS},
     summary="修改组织",
     operation_id="update_organization",
 )
-def update_organization(request, code: OrgCode, payload: OrganizationPatch):
+def update_organization(request, response: HttpResponse, code: OrgCode, payload: OrganizationPatch):
     user = request.auth
     scoping.require(scoping.can_edit_registry(user))
     org = get_by_code_or_404(_visible_orgs(request), code)
+    expected = expected_version(request)
     sent = payload.model_fields_set
     parent = _parent_for(request, payload.parent_code) if "parent_code" in sent else ...
     level_field = "level" if payload.level else "parent_code"
@@ -263,8 +269,11 @@ def update_organization(request, code: OrgCode, payload: OrganizationPatch):
             kind=payload.kind,
             level=payload.level,
             parent=parent,
+            expected_version=expected,
         )
-    return Status(200, _org_out(_org_detail(request, org.code), scoping.scope_path(user)))
+    fresh = _org_detail(request, org.code)
+    response["ETag"] = etag(fresh)
+    return Status(200, _org_out(fresh, scoping.scope_path(user)))
 
 
 # --- cadres and positions -------------------------------------------------------------
@@ -279,6 +288,7 @@ def _cadre_out(cadre: Cadre) -> dict:
         "gender": cadre.gender,
         "classification": cadre.classification,
         "classification_label": str(Classification(cadre.classification).label),
+        "version": cadre.version,
     }
 
 
@@ -293,6 +303,7 @@ def _position_out(p: Position) -> dict:
         "principal": p.principal,
         "start": p.start,
         "end": p.end,
+        "version": p.version,
     }
 
 
@@ -328,8 +339,9 @@ def list_cadres(request, filters: Query[CadreFilter]):
     summary="干部详情（含任职）",
     operation_id="get_cadre",
 )
-def get_cadre(request, code: CadreCode):
+def get_cadre(request, response: HttpResponse, code: CadreCode):
     cadre = get_by_code_or_404(Cadre.objects.visible_to(request.auth), code)
+    response["ETag"] = etag(cadre)
     return _cadre_detail(request, cadre)
 
 
@@ -369,21 +381,22 @@ def create_cadre(request, payload: CadreIn):
 
 @router.patch(
     "/cadres/{code}",
-    response={200: CadreDetailOut, **WRITE_ERRORS},
+    response={200: CadreDetailOut, **EDIT_ERRORS},
     summary="修改干部",
     operation_id="update_cadre",
 )
-def update_cadre(request, code: CadreCode, payload: CadrePatch):
+def update_cadre(request, response: HttpResponse, code: CadreCode, payload: CadrePatch):
     user = request.auth
     scoping.require(scoping.can_edit_registry(user))
     cadre = get_by_code_or_404(Cadre.objects.visible_to(user), code)
+    expected = expected_version(request)
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     with _fields(tier="tier", gender="gender", required="name", max_length="name"):
-        cadre = services.update_cadre(actor=user, cadre=cadre, **changes)
+        cadre = services.update_cadre(actor=user, cadre=cadre, expected_version=expected, **changes)
     # Re-read through scope: a classification above the caller's clearance hides the cadre.
-    return Status(
-        200, _cadre_detail(request, get_by_code_or_404(Cadre.objects.visible_to(user), code))
-    )
+    fresh = get_by_code_or_404(Cadre.objects.visible_to(user), code)
+    response["ETag"] = etag(fresh)
+    return Status(200, _cadre_detail(request, fresh))
 
 
 @router.get(
@@ -451,16 +464,17 @@ def create_position(request, payload: PositionIn):
 
 @router.patch(
     "/positions/{id}",
-    response={200: PositionOut, **WRITE_ERRORS},
+    response={200: PositionOut, **EDIT_ERRORS},
     summary="修改任职（一把手标记、免职日期）",
     operation_id="update_position",
 )
-def update_position(request, id: int, payload: PositionPatch):
+def update_position(request, response: HttpResponse, id: int, payload: PositionPatch):
     user = request.auth
     scoping.require(scoping.can_edit_registry(user))
     if not 1 <= id < 2**63:
         raise scoping.OutOfScope
     position = _visible_position(user, id)
+    expected = expected_version(request)
     sent = payload.model_fields_set
     with _fields(dates="end"):
         position = services.update_position(
@@ -468,5 +482,8 @@ def update_position(request, id: int, payload: PositionPatch):
             position=position,
             principal=payload.principal,
             end=payload.end if "end" in sent else ...,
+            expected_version=expected,
         )
-    return Status(200, _position_out(_visible_position(user, position.pk)))
+    fresh = _visible_position(user, position.pk)
+    response["ETag"] = etag(fresh)
+    return Status(200, _position_out(fresh))

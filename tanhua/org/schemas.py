@@ -25,6 +25,7 @@ class OrganizationOut(Schema):
     kind: str
     parent_code: str | None = Field(None, description="上级组织编码；超出查看范围时为空")
     depth: int
+    version: int = Field(description="版本号：修改时在 If-Match 请求头中带上（与 ETag 相同）")
 
 
 class OrganizationDetailOut(OrganizationOut):
@@ -67,6 +68,7 @@ class PositionOut(Schema):
     principal: bool
     start: dt.date
     end: dt.date | None
+    version: int = Field(description="版本号：修改时在 If-Match 请求头中带上")
 
 
 class CadreOut(Schema):
@@ -77,6 +79,7 @@ class CadreOut(Schema):
     gender: GenderName
     classification: ClassificationValue
     classification_label: str
+    version: int = Field(description="版本号：修改时在 If-Match 请求头中带上（与 ETag 相同）")
 
 
 class CadreDetailOut(CadreOut):

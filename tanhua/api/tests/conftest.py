@@ -20,17 +20,21 @@ class ApiClient:
     def get(self, path: str, params: dict | None = None):
         return self.client.get(path, params or {}, headers=self.headers)
 
-    def _send(self, method: str, path: str, body):
+    def _send(self, method: str, path: str, body, headers: dict | None = None):
         data = body if isinstance(body, str | bytes) else json.dumps(body)
         return self.client.generic(
-            method, path, data, content_type="application/json", headers=self.headers
+            method,
+            path,
+            data,
+            content_type="application/json",
+            headers={**self.headers, **(headers or {})},
         )
 
     def post(self, path: str, body):
         return self._send("POST", path, body)
 
-    def patch(self, path: str, body):
-        return self._send("PATCH", path, body)
+    def patch(self, path: str, body, if_match: str | None = None):
+        return self._send("PATCH", path, body, {"If-Match": if_match} if if_match else None)
 
 
 @pytest.fixture
