@@ -21,6 +21,7 @@ from tanhua.accounts import services
 from tanhua.accounts.forms import ClearanceForm, ConflictForm, RoleChangeForm, UserCreateForm
 from tanhua.accounts.models import ConflictDeclaration, PendingGrant, RoleGrant, User
 from tanhua.core import scoping
+from tanhua.exchange import listing
 from tanhua.org.models import Cadre
 
 USERS_PER_PAGE = 100
@@ -75,9 +76,31 @@ def user_list(request):
             Q(username__icontains=term)
             | (Q(first_name__icontains=term) & ~_above_clearance(request.user))
         )
+    if listing.wants_export(request):
+        return listing.export_list(
+            request,
+            kind="user",
+            title="用户名单",
+            columns=USER_COLUMNS,
+            rows=users,
+            filters={"用户名或姓名": term},
+        )
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     waiting = PendingGrant.objects.visible_to(request.user).pending().count()
     return render(request, "accounts/user_list.html", {"page": page, "q": term, "waiting": waiting})
+
+
+USER_COLUMNS = [
+    listing.Column("用户名", lambda u: u.username),
+    # A name linked to a cadre above the administrator's clearance stays hidden, as on the page.
+    listing.Column(
+        "姓名", lambda u: "（涉密）" if getattr(u, "name_hidden", False) else u.get_full_name()
+    ),
+    listing.Column("所属组织", lambda u: u.organization.name if u.organization else ""),
+    listing.Column("角色", lambda u: "、".join(g.get_role_display() for g in u.role_grants.all())),
+    listing.Column("涉密等级", lambda u: u.get_clearance_display()),
+    listing.Column("状态", lambda u: "启用" if u.is_active else "已停用"),
+]
 
 
 @login_required

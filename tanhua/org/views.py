@@ -9,10 +9,38 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from tanhua.core import scoping
+from tanhua.exchange import listing
 from tanhua.org.forms import CadreFilterForm
 from tanhua.org.models import Cadre, Organization, Position, get_by_code_or_404
 
 CADRES_PER_PAGE = 50
+
+# What each list's 导出 writes: the columns the page shows, by the page's own labels.
+CADRE_COLUMNS = [
+    listing.Column("干部编号", lambda c: c.code),
+    listing.Column("姓名", lambda c: c.name),
+    listing.Column("管理层级", lambda c: c.get_tier_display()),
+    listing.Column("性别", lambda c: c.get_gender_display()),
+    listing.Column(
+        "现任职务",
+        lambda c: "；".join(f"{p.organization.name}{p.title}" for p in c.current_positions),
+        width=40,
+    ),
+]
+POST_COLUMNS = [
+    listing.Column("职务", lambda p: p.title),
+    listing.Column("是否一把手", lambda p: p.principal),
+    listing.Column("任职人", lambda p: p.cadre.name),
+    listing.Column("干部编号", lambda p: p.cadre.code),
+    listing.Column("管理层级", lambda p: p.cadre.get_tier_display()),
+    listing.Column("任职日期", lambda p: p.start),
+]
+CHILD_COLUMNS = [
+    listing.Column("名称", lambda o: o.name, width=24),
+    listing.Column("编码", lambda o: o.code),
+    listing.Column("层级", lambda o: o.get_level_display()),
+    listing.Column("下级数", lambda o: o.child_count),
+]
 
 
 def _with_child_counts(qs):
@@ -61,6 +89,24 @@ def organization_detail(request, code: str):
         if show_people
         else Position.objects.visible_to(user).none()
     )
+    which = request.GET.get("list")
+    if listing.wants_export(request) and which in {"posts", "children"}:
+        if which == "posts":
+            scoping.require(show_people)
+            return listing.export_list(
+                request,
+                kind="position",
+                title=f"{org.name}领导职务",
+                columns=POST_COLUMNS,
+                rows=positions,
+            )
+        return listing.export_list(
+            request,
+            kind="organization",
+            title=f"{org.name}下级组织",
+            columns=CHILD_COLUMNS,
+            rows=children,
+        )
     return render(
         request,
         "org/organization_detail.html",
@@ -91,6 +137,16 @@ def cadre_list(request):
             to_attr="current_positions",
         )
     )
+    if listing.wants_export(request):
+        filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        return listing.export_list(
+            request,
+            kind="cadre",
+            title="干部名单",
+            columns=CADRE_COLUMNS,
+            rows=cadres,
+            filters={str(form.fields[k].label): str(v) for k, v in filters.items()},
+        )
     page = Paginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
     template = "org/_cadre_rows.html" if request.htmx else "org/cadre_list.html"
     return render(request, template, {"form": form, "page": page})
