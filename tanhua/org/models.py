@@ -158,7 +158,7 @@ class CadreQuerySet(ScopedQuerySet):
             if path is None:
                 return self.none()
             # An IN over the posts of the organizations in scope: both engines drive it from
-            # the organization path index, so the cost follows the scope, not the table.
+            # the organization path range, so the cost follows the scope, not the table.
             qs = self.filter(pk__in=_posts_in_subtree(path).values("cadre_id"))
         elif Role.SUBJECT in roles and getattr(user, "cadre_id", None):
             qs = self.filter(pk=user.cadre_id)
@@ -182,8 +182,10 @@ def _conflicted_cadre_ids(user):
 
 def _posts_in_subtree(path: str):
     """Every post of the organizations at or below `path` (a subquery; never evaluated here)."""
+    # A join on the path range, not `organization_id IN (…)`: SQLite then walks the path
+    # index and the (organization, cadre) index and never touches a post's row.
     return Position.objects.unscoped("the scoping layer itself").filter(
-        organization_id__in=Organization.objects.filter(path__startswith=path).values("pk")
+        organization__path__startswith=path
     )
 
 
@@ -222,8 +224,13 @@ class PositionQuerySet(ScopedQuerySet):
                 return self.none()
             # A post inside the scope makes its holder visible: no second test of the cadre's
             # scope, only of clearance and 回避.
+            # The path range as a join, not `organization_id IN (…)`: with the IN list
+            # SQLite probes every (cadre, organization) pair of a prefetch's cadres and the
+            # scope's organizations; with the join it starts from whichever side is narrow
+            # (the posts of 50 cadres, of one organization, or the subtree) and checks the
+            # other by primary key. select_related("organization") reuses the same join.
             return self.filter(
-                organization_id__in=Organization.objects.filter(path__startswith=path).values("pk"),
+                organization__path__startswith=path,
                 cadre__classification__lte=scoping.clearance(user),
             ).exclude(cadre_id__in=_conflicted_cadre_ids(user))
         return self.filter(cadre__in=Cadre.objects.visible_to(user).values("pk"))
@@ -274,6 +281,11 @@ class Position(ScopedModel):
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
                 name="position_end_not_before_start",
             ),
+        ]
+        indexes = [
+            # Who holds a post in these organizations, answered from the index alone: the
+            # scope of every cadre query (CadreQuerySet._visible) reads only this.
+            models.Index(fields=["organization", "cadre"], name="position_org_cadre"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,65 @@
+"""The scope is an index range, not a table scan (issue 7): the query plans SQLite chooses for
+the scoping layer's querysets. PostgreSQL's plans depend on statistics, not on the query's
+shape alone; bench/bench_scope.py measures both engines at two database sizes."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tanhua.org.models import Cadre, Position
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query planner"),
+]
+
+
+def plan(qs) -> str:
+    return qs.explain()
+
+
+def scanned_tables(text: str) -> list[str]:
+    # "SCAN t" walks a whole table or index; "SEARCH t USING …" is a lookup or a range.
+    return [line for line in text.splitlines() if "SCAN " in line and "SUBQUERY" not in line]
+
+
+def test_the_cadres_in_scope_are_counted_from_the_path_range_and_the_post_index(owner):
+    text = plan(Cadre.objects.visible_to(owner))
+    assert "org_organization_path" in text and "(path>? AND path<?)" in text
+    assert "COVERING INDEX position_org_cadre (organization_id=?)" in text
+    assert scanned_tables(text) == []
+
+
+def test_the_posts_in_scope_start_from_the_path_range_and_never_scan_a_table(owner):
+    text = plan(Position.objects.visible_to(owner).select_related("organization", "cadre"))
+    assert "(path>? AND path<?)" in text
+    assert scanned_tables(text) == []
+
+
+def test_the_posts_of_a_page_of_cadres_are_found_by_cadre_not_by_every_cadre_organization_pair(
+    owner, world
+):
+    # The cadre list's prefetch: with `organization_id IN (subtree)` SQLite probed the
+    # (cadre, organization) index once for every pair of a listed cadre and an organization
+    # in scope; the scope as a join looks the posts up by cadre and checks the organization.
+    ids = [c.pk for c in world.cadres.values()]
+    text = plan(Position.objects.visible_to(owner).filter(cadre_id__in=ids))
+    assert "(cadre_id=?)" in text
+    assert "cadre_id=? AND organization_id=?" not in text
+    assert scanned_tables(text) == []
+
+
+def test_the_posts_of_one_cadre_are_looked_up_by_cadre(owner, world):
+    text = plan(Position.objects.visible_to(owner).filter(cadre=world.cadres["GC1"]))
+    assert "(cadre_id=?)" in text
+    assert scanned_tables(text) == []
+
+
+def test_sqlite_connections_are_kept_with_a_page_cache_that_holds_a_province():
+    # A fresh SQLite connection parses the schema and starts cold on every request.
+    assert connection.settings_dict["CONN_MAX_AGE"] > 0
+    connection.ensure_connection()
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        assert cur.fetchone()[0] <= -65536
