@@ -131,7 +131,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     TANHUA_HOME.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (TANHUA_CONN_MAX_AGE, as on PostgreSQL): a new SQLite connection
+    # parses the whole schema and starts with an empty page cache, which cost a cadre page
+    # more than its queries did, and more the larger the file (docs/benchmarks.md, issue 7).
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a write transaction takes the lock at BEGIN, so two writers
         # queue instead of one failing with "database is locked" on upgrade.
@@ -139,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            # 64 MiB of page cache per connection (the default is 2 MiB): a province's
+            # registry and its indexes stay in memory between requests.
+            " PRAGMA cache_size=-65536;"
         ),
     }
 # Parallel runs (several developers, CI) on one PostgreSQL need distinct test databases.
