@@ -159,7 +159,9 @@ class CadreQuerySet(ScopedQuerySet):
                 return self.none()
             # The posts of the organizations in scope, driven from the organization path
             # range on both engines, so the cost follows the scope, not the table.
-            qs = self.filter(InSubquery("pk", _posts_in_subtree(path).values("cadre_id")))
+            qs = self.filter(
+                InSubquery("pk", _posts_in_subtree(path).values("cadre_id"), link="cadre_id")
+            )
         elif Role.SUBJECT in roles and getattr(user, "cadre_id", None):
             qs = self.filter(pk=user.cadre_id)
         else:
@@ -175,29 +177,58 @@ class CadreQuerySet(ScopedQuerySet):
 
 
 class InSubquery(models.Func):
-    """`field IN (subquery)`; on PostgreSQL `field = ANY(ARRAY(subquery))`.
+    """`field IN (subquery)` that each engine can plan from the narrow side.
 
-    PostgreSQL plans `IN (subquery)` as a hash semi-join and, the scope being a tenth of a
-    large table, reads the whole cadre table to probe it; the array is computed once and
-    looked up through the primary key, so the cost follows the scope. SQLite already plans
-    `IN (subquery)` as primary-key lookups."""
+    - A list or a count: on SQLite `IN (subquery)` (the subquery is built once and the
+      rows looked up by primary key); on PostgreSQL `= ANY(ARRAY(subquery))`, because it
+      plans `IN (subquery)` as a hash semi-join that, the scope being a tenth of a large
+      table, reads the whole cadre table to probe it.
+    - One row named by a unique field (`code=`, `pk=`, as every detail page and check
+      does): a correlated EXISTS over that row's posts instead, so that a lookup costs a
+      few index probes rather than building the whole scope's list first.
+
+    `correlated` is the subquery's queryset filtered on `link` = the outer row's `field`.
+    """
 
     conditional = True
     output_field = models.BooleanField()
 
-    def __init__(self, field: str, queryset):
-        # Like `__in`, the subquery needs no order (Position orders by path by default).
-        super().__init__(models.F(field), models.Subquery(queryset.order_by()))
+    def __init__(self, field: str, queryset, *, link: str):
+        # Like `__in`, the subqueries need no order (Position orders by path by default).
+        queryset = queryset.order_by()
+        correlated = queryset.filter(**{link: models.OuterRef(field)})
+        super().__init__(
+            models.F(field), models.Subquery(queryset), models.Exists(correlated.values("pk"))
+        )
+
+    def _names_one_row(self, compiler) -> bool:
+        col = self.source_expressions[0]
+        where = compiler.query.where
+        if where.connector != "AND" or where.negated:
+            return False
+        for child in where.children:
+            if (
+                isinstance(child, models.lookups.Exact)
+                and getattr(child.lhs, "alias", None) == col.alias
+                and (child.lhs.target.primary_key or child.lhs.target.unique)
+                and not hasattr(child.rhs, "resolve_expression")
+            ):
+                return True
+        return False
+
+    def _sql(self, compiler, template: str):
+        lhs_expr, subquery, exists = self.source_expressions
+        if self._names_one_row(compiler):
+            return compiler.compile(exists)
+        lhs, lhs_params = compiler.compile(lhs_expr)
+        rhs, rhs_params = compiler.compile(subquery)
+        return template.format(lhs=lhs, rhs=rhs), (*lhs_params, *rhs_params)
 
     def as_sql(self, compiler, connection, **extra):
-        lhs, lhs_params = compiler.compile(self.source_expressions[0])
-        rhs, rhs_params = compiler.compile(self.source_expressions[1])
-        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+        return self._sql(compiler, "{lhs} IN {rhs}")
 
     def as_postgresql(self, compiler, connection, **extra):
-        lhs, lhs_params = compiler.compile(self.source_expressions[0])
-        rhs, rhs_params = compiler.compile(self.source_expressions[1])
-        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+        return self._sql(compiler, "{lhs} = ANY(ARRAY{rhs})")
 
 
 def _conflicted_cadre_ids(user):

@@ -87,3 +87,24 @@ def test_the_scope_as_an_array_sees_the_same_cadres_as_before(owner, outsider, w
         "GT111",
     }
     assert set(Cadre.objects.visible_to(outsider).values_list("code", flat=True)) == {"GC2"}
+
+
+@sqlite_only
+def test_one_cadre_by_code_is_checked_against_their_own_posts_not_the_whole_scope(owner):
+    # A detail page must not build the list of every cadre in the user's scope first.
+    text = plan(Cadre.objects.visible_to(owner).filter(code="GC1"))
+    assert "(code=?)" in text
+    assert "CORRELATED" in text and "(cadre_id=?)" in text
+    assert "position_org_cadre" not in text
+    assert scanned_tables(text) == []
+
+
+def test_a_lookup_by_code_or_pk_answers_exactly_as_the_list_does(owner, outsider, world):
+    visible = Cadre.objects.visible_to(owner)
+    assert visible.filter(code="GC1").exists()
+    assert visible.get(code="GK11").name == "甲县书记戊"
+    assert not visible.filter(code="GC2").exists()  # a sibling city's
+    assert not visible.filter(code="GP1").exists()  # above the user's organization
+    assert not visible.filter(code="GSECRET").exists()  # above the user's clearance
+    assert visible.filter(pk=world.cadres["GT111"].pk).exists()
+    assert not Cadre.objects.visible_to(outsider).filter(pk=world.cadres["GC1"].pk).exists()
