@@ -259,7 +259,7 @@ def worker(args) -> int:
     if connection.vendor == "postgresql":
         # What autovacuum would have done to a database this size by now.
         with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+            cur.execute("VACUUM ANALYZE")
     users = make_users()
     clients = {}
     for key, info in users.items():

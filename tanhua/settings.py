@@ -146,6 +146,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             " PRAGMA cache_size=-65536;"
         ),
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The registry and its indexes fit in memory: with the default random_page_cost (4, for
+    # spinning disks) the planner reads whole tables rather than look a province's posts up
+    # by index, and the cost then follows the database, not the user's scope (issue 7).
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_cost = env_str("TANHUA_PG_RANDOM_PAGE_COST", "1.1")
+    if _pg_cost:
+        _pg_options["options"] = (
+            f"{_pg_options.get('options', '')} -c random_page_cost={float(_pg_cost)}".strip()
+        )
 # Parallel runs (several developers, CI) on one PostgreSQL need distinct test databases.
 _test_db_name = env_str("TANHUA_TEST_DB_NAME")
 if _test_db_name:

@@ -108,3 +108,11 @@ def test_a_lookup_by_code_or_pk_answers_exactly_as_the_list_does(owner, outsider
     assert not visible.filter(code="GSECRET").exists()  # above the user's clearance
     assert visible.filter(pk=world.cadres["GT111"].pk).exists()
     assert not Cadre.objects.visible_to(outsider).filter(pk=world.cadres["GC1"].pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_postgresql_plans_for_data_in_memory_not_for_spinning_disks():
+    # With random_page_cost 4 the planner read the whole post table for a province's posts.
+    with connection.cursor() as cur:
+        cur.execute("SHOW random_page_cost")
+        assert float(cur.fetchone()[0]) == pytest.approx(1.1)
