@@ -390,6 +390,8 @@ def measure(engine: str, workers: dict[int, Worker], runs: int, warmup: int) -> 
                     "small_ms": med[small],
                     "large_ms": med[large],
                     "ratio": med[large] / med[small],
+                    "small_cpu": cpu[small],
+                    "large_cpu": cpu[large],
                     "cpu_ratio": cpu[large] / cpu[small] if cpu[small] else 0.0,
                     "small_q": queries[small],
                     "large_q": queries[large],
@@ -409,8 +411,9 @@ def table(rows: list[dict], sizes) -> str:
     small, large = sizes
     lines = [
         f"| engine | user | page | {small}× median ms | {large}× median ms | ratio "
-        f"| ≤ {TARGET_RATIO}× | queries {small}× / {large}× | flat |",
-        "| --- | --- | --- | ---: | ---: | ---: | --- | --- | --- |",
+        f"| ≤ {TARGET_RATIO}× | queries {small}× / {large}× | flat "
+        f"| client CPU ms {small}× / {large}× (ratio) |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- | --- | --- | --- |",
     ]
     for r in rows:
         lines.append(
@@ -418,7 +421,8 @@ def table(rows: list[dict], sizes) -> str:
             f"| {r['large_ms']:.1f} | {r['ratio']:.2f} "
             f"| {'yes' if r['ratio'] <= TARGET_RATIO else '**no**'} "
             f"| {r['small_q']} / {r['large_q']} "
-            f"| {'yes' if r['small_q'] == r['large_q'] else '**no**'} |"
+            f"| {'yes' if r['small_q'] == r['large_q'] else '**no**'} "
+            f"| {r['small_cpu']:.1f} / {r['large_cpu']:.1f} ({r['cpu_ratio']:.2f}) |"
         )
     return "\n".join(lines)
 
@@ -446,6 +450,7 @@ def main() -> int:
     if not admin_url.startswith("postgres"):
         engines = [e for e in engines if e != "postgresql"]
     rows: list[dict] = []
+    print(f"load average at the start: {os.getloadavg()}; {os.cpu_count()} CPUs")
     print(f"{'':2} {'engine':10} {'user':8} {'page':26} {'1x ms':>7} {'10x ms':>7}  ratio")
     try:
         for engine in engines:
@@ -464,12 +469,17 @@ def main() -> int:
                                 [PG_PREFIX + "%"],
                             )
                         ]
+                # Left over from an interrupted run: the benchmark's own databases only.
                 pg_admin(
                     admin_url,
                     [
-                        sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+                        statement.format(sql.Identifier(name))
                         for name in pg_names(sizes)
                         if name not in existing
+                        for statement in (
+                            sql.SQL("DROP DATABASE IF EXISTS {}"),
+                            sql.SQL("CREATE DATABASE {}"),
+                        )
                     ],
                 )
                 dbs = {n: pg_url(admin_url, f"{PG_PREFIX}_{n}x") for n in sizes}
@@ -497,7 +507,7 @@ def main() -> int:
             )
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print()
+    print(f"\nload average at the end: {os.getloadavg()}")
     print(table(rows, sizes))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))

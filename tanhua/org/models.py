@@ -267,6 +267,10 @@ class Cadre(ScopedModel):
         ordering = ["code"]
         verbose_name = _("干部")
         verbose_name_plural = _("干部")
+        indexes = [
+            # The few cadres above a clearance, which the post scope leaves out.
+            models.Index(fields=["classification"], name="cadre_classification"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -286,10 +290,17 @@ class PositionQuerySet(ScopedQuerySet):
             # scope's organizations; with the join it starts from whichever side is narrow
             # (the posts of 50 cadres, of one organization, or the subtree) and checks the
             # other by primary key. select_related("organization") reuses the same join.
-            return self.filter(
-                organization__path__startswith=path,
-                cadre__classification__lte=scoping.clearance(user),
-            ).exclude(cadre_id__in=_conflicted_cadre_ids(user))
+            # Clearance as "none of the few cadres above it" (an index range over the
+            # classified) rather than a join to every post's cadre: a count of the posts in
+            # scope then reads the post index alone.
+            above = Cadre.objects.unscoped("the scoping layer itself").filter(
+                classification__gt=scoping.clearance(user)
+            )
+            return (
+                self.filter(organization__path__startswith=path)
+                .exclude(cadre_id__in=above.values("pk"))
+                .exclude(cadre_id__in=_conflicted_cadre_ids(user))
+            )
         return self.filter(cadre__in=Cadre.objects.visible_to(user).values("pk"))
 
     def current(self, on=None) -> PositionQuerySet:

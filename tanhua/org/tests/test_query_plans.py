@@ -116,3 +116,19 @@ def test_postgresql_plans_for_data_in_memory_not_for_spinning_disks():
     with connection.cursor() as cur:
         cur.execute("SHOW random_page_cost")
         assert float(cur.fetchone()[0]) == pytest.approx(1.1)
+
+
+@sqlite_only
+def test_posts_in_scope_are_counted_from_the_post_index_without_reading_each_cadre(owner):
+    text = plan(Position.objects.visible_to(owner).values("pk"))
+    assert "COVERING INDEX position_org_cadre (organization_id=?)" in text
+    assert "COVERING INDEX cadre_classification (classification>?)" in text
+    assert "org_cadre USING INTEGER PRIMARY KEY" not in text
+
+
+def test_the_posts_of_a_cadre_above_the_users_clearance_stay_hidden(owner, world):
+    # GSECRET (机密) holds a post in K11, inside C1's scope; the owner's clearance is 秘密.
+    posts = Position.objects.visible_to(owner)
+    assert not posts.filter(cadre__code="GSECRET").exists()
+    assert posts.filter(cadre__code="GK11").exists()
+    assert posts.filter(cadre__code="GSECRET").count() == 0
