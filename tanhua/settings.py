@@ -149,7 +149,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     TANHUA_HOME.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (TANHUA_CONN_MAX_AGE, as on PostgreSQL): a new SQLite connection
+    # parses the whole schema and starts with an empty page cache, which cost a cadre page
+    # more than its queries did, and more the larger the file (docs/benchmarks.md, issue 7).
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a write transaction takes the lock at BEGIN, so two writers
         # queue instead of one failing with "database is locked" on upgrade.
@@ -157,8 +159,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            # 64 MiB of page cache per connection (the default is 2 MiB): a province's
+            # registry and its indexes stay in memory between requests.
+            " PRAGMA cache_size=-65536;"
         ),
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The registry and its indexes fit in memory: with the default random_page_cost (4, for
+    # spinning disks) the planner reads whole tables rather than look a province's posts up
+    # by index, and the cost then follows the database, not the user's scope (issue 7).
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_cost = env_str("TANHUA_PG_RANDOM_PAGE_COST", "1.1")
+    if _pg_cost:
+        _pg_options["options"] = (
+            f"{_pg_options.get('options', '')} -c random_page_cost={float(_pg_cost)}".strip()
+        )
 # Parallel runs (several developers, CI) on one PostgreSQL need distinct test databases.
 _test_db_name = env_str("TANHUA_TEST_DB_NAME")
 if _test_db_name:

@@ -158,9 +158,11 @@ class CadreQuerySet(ScopedQuerySet):
             path = scoping.scope_path(user)
             if path is None:
                 return self.none()
-            # An IN over the posts of the organizations in scope: both engines drive it from
-            # the organization path index, so the cost follows the scope, not the table.
-            qs = self.filter(pk__in=_posts_in_subtree(path).values("cadre_id"))
+            # The posts of the organizations in scope, driven from the organization path
+            # range on both engines, so the cost follows the scope, not the table.
+            qs = self.filter(
+                InSubquery("pk", _posts_in_subtree(path).values("cadre_id"), link="cadre_id")
+            )
         elif Role.SUBJECT in roles and getattr(user, "cadre_id", None):
             qs = self.filter(pk=user.cadre_id)
         else:
@@ -175,6 +177,61 @@ class CadreQuerySet(ScopedQuerySet):
         return self.filter(Q(name__icontains=term) | Q(code__icontains=term))
 
 
+class InSubquery(models.Func):
+    """`field IN (subquery)` that each engine can plan from the narrow side.
+
+    - A list or a count: on SQLite `IN (subquery)` (the subquery is built once and the
+      rows looked up by primary key); on PostgreSQL `= ANY(ARRAY(subquery))`, because it
+      plans `IN (subquery)` as a hash semi-join that, the scope being a tenth of a large
+      table, reads the whole cadre table to probe it.
+    - One row named by a unique field (`code=`, `pk=`, as every detail page and check
+      does): a correlated EXISTS over that row's posts instead, so that a lookup costs a
+      few index probes rather than building the whole scope's list first.
+
+    `correlated` is the subquery's queryset filtered on `link` = the outer row's `field`.
+    """
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, field: str, queryset, *, link: str):
+        # Like `__in`, the subqueries need no order (Position orders by path by default).
+        queryset = queryset.order_by()
+        correlated = queryset.filter(**{link: models.OuterRef(field)})
+        super().__init__(
+            models.F(field), models.Subquery(queryset), models.Exists(correlated.values("pk"))
+        )
+
+    def _names_one_row(self, compiler) -> bool:
+        col = self.source_expressions[0]
+        where = compiler.query.where
+        if where.connector != "AND" or where.negated:
+            return False
+        for child in where.children:
+            if (
+                isinstance(child, models.lookups.Exact)
+                and getattr(child.lhs, "alias", None) == col.alias
+                and (child.lhs.target.primary_key or child.lhs.target.unique)
+                and not hasattr(child.rhs, "resolve_expression")
+            ):
+                return True
+        return False
+
+    def _sql(self, compiler, template: str):
+        lhs_expr, subquery, exists = self.source_expressions
+        if self._names_one_row(compiler):
+            return compiler.compile(exists)
+        lhs, lhs_params = compiler.compile(lhs_expr)
+        rhs, rhs_params = compiler.compile(subquery)
+        return template.format(lhs=lhs, rhs=rhs), (*lhs_params, *rhs_params)
+
+    def as_sql(self, compiler, connection, **extra):
+        return self._sql(compiler, "{lhs} IN {rhs}")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self._sql(compiler, "{lhs} = ANY(ARRAY{rhs})")
+
+
 def _conflicted_cadre_ids(user):
     from tanhua.accounts.models import ConflictDeclaration
 
@@ -183,8 +240,10 @@ def _conflicted_cadre_ids(user):
 
 def _posts_in_subtree(path: str):
     """Every post of the organizations at or below `path` (a subquery; never evaluated here)."""
+    # A join on the path range, not `organization_id IN (…)`: SQLite then walks the path
+    # index and the (organization, cadre) index and never touches a post's row.
     return Position.objects.unscoped("the scoping layer itself").filter(
-        organization_id__in=Organization.objects.filter(path__startswith=path).values("pk")
+        organization__path__startswith=path
     )
 
 
@@ -209,6 +268,10 @@ class Cadre(ScopedModel, Versioned):
         ordering = ["code"]
         verbose_name = _("干部")
         verbose_name_plural = _("干部")
+        indexes = [
+            # The few cadres above a clearance, which the post scope leaves out.
+            models.Index(fields=["classification"], name="cadre_classification"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -223,10 +286,22 @@ class PositionQuerySet(ScopedQuerySet):
                 return self.none()
             # A post inside the scope makes its holder visible: no second test of the cadre's
             # scope, only of clearance and 回避.
-            return self.filter(
-                organization_id__in=Organization.objects.filter(path__startswith=path).values("pk"),
-                cadre__classification__lte=scoping.clearance(user),
-            ).exclude(cadre_id__in=_conflicted_cadre_ids(user))
+            # The path range as a join, not `organization_id IN (…)`: with the IN list
+            # SQLite probes every (cadre, organization) pair of a prefetch's cadres and the
+            # scope's organizations; with the join it starts from whichever side is narrow
+            # (the posts of 50 cadres, of one organization, or the subtree) and checks the
+            # other by primary key. select_related("organization") reuses the same join.
+            # Clearance as "none of the few cadres above it" (an index range over the
+            # classified) rather than a join to every post's cadre: a count of the posts in
+            # scope then reads the post index alone.
+            above = Cadre.objects.unscoped("the scoping layer itself").filter(
+                classification__gt=scoping.clearance(user)
+            )
+            return (
+                self.filter(organization__path__startswith=path)
+                .exclude(cadre_id__in=above.values("pk"))
+                .exclude(cadre_id__in=_conflicted_cadre_ids(user))
+            )
         return self.filter(cadre__in=Cadre.objects.visible_to(user).values("pk"))
 
     def current(self, on=None) -> PositionQuerySet:
@@ -275,6 +350,11 @@ class Position(ScopedModel, Versioned):
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
                 name="position_end_not_before_start",
             ),
+        ]
+        indexes = [
+            # Who holds a post in these organizations, answered from the index alone: the
+            # scope of every cadre query (CadreQuerySet._visible) reads only this.
+            models.Index(fields=["organization", "cadre"], name="position_org_cadre"),
         ]
 
     def __str__(self) -> str:
