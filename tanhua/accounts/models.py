@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tanhua.accounts.roles import Role
 from tanhua.core.classification import Classification
+from tanhua.core.scoped import ScopedModel, ScopedQuerySet
 
 
 class UserQuerySet(models.QuerySet):
@@ -216,8 +217,8 @@ class ConflictReason(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class ConflictDeclarationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ConflictDeclarationQuerySet:
+class ConflictDeclarationQuerySet(ScopedQuerySet):
+    def _visible(self, user) -> ConflictDeclarationQuerySet:
         """The security administrator sees the declarations on cadres within their own
         clearance (who declared on whom, to manage 回避); a user sees their own."""
         from tanhua.accounts.roles import MANAGE_USERS
@@ -230,7 +231,7 @@ class ConflictDeclarationQuerySet(models.QuerySet):
         return self.filter(user=user)
 
 
-class ConflictDeclaration(models.Model):
+class ConflictDeclaration(ScopedModel):
     """A staff member's declared conflict of interest (回避) with a cadre: while active the
     user loses access to everything about that cadre."""
 
@@ -252,6 +253,9 @@ class ConflictDeclaration(models.Model):
         null=True,
         blank=True,
     )
+
+    # A declaration names a cadre: listing it shows that person (read audit, core.scoped).
+    AUDIT_PERSON = "cadre_id"
 
     objects = ConflictDeclarationQuerySet.as_manager()
 

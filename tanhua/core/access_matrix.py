@@ -139,7 +139,7 @@ def _conflict(world) -> dict:
     the other entries rely on)."""
     from tanhua.accounts.models import ConflictDeclaration
 
-    decl, _ = ConflictDeclaration.objects.get_or_create(
+    decl, _ = ConflictDeclaration.objects.unscoped("test world").get_or_create(
         user=world.users["recorder_c1"],
         cadre=world.cadres["GT111"],
         active=True,

@@ -28,6 +28,15 @@ READ_ACTIONS = ("cadre.read", "cadre.list")
 def walk_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
+        from tanhua.accounts.models import ConflictDeclaration
+
+        # A declaration, so the 回避 pages have a person to show.
+        ConflictDeclaration.objects.create(
+            user=world.users["recorder_c1"],
+            cadre=world.cadres["GT111"],
+            reason="kin",
+            detail="巡查测试",
+        )
         yield world
         transaction.set_rollback(True)
 
