@@ -91,28 +91,30 @@ def test_two_editors_from_the_same_version_exactly_one_wins_and_nothing_of_it_is
         (world.users["organization_c1"], {"gender": "female", "tier": "city"}),
     ]
     start = threading.Barrier(len(editors))
-    outcomes: list[str] = []
+    outcomes: dict[int, str] = {}
 
-    def edit(actor, changes) -> None:
+    def edit(n, actor, changes) -> None:
         try:
             start.wait()
             services.update_cadre(actor=actor, cadre=cadre, expected_version=1, **changes)
-            outcomes.append("saved")
+            outcomes[n] = "saved"
         except StaleEdit:
-            outcomes.append("stale")
+            outcomes[n] = "stale"
         except BaseException as exc:  # reported below
-            outcomes.append(repr(exc))
+            outcomes[n] = repr(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=edit, args=e) for e in editors]
+    threads = [threading.Thread(target=edit, args=(n, *e)) for n, e in enumerate(editors)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes) == ["saved", "stale"]
+    assert sorted(outcomes.values()) == ["saved", "stale"]
     now = fresh(Cadre, pk=cadre.pk)
     assert now.version == 2
-    won = editors[outcomes.index("saved")][1] if len(set(outcomes)) == 2 else {}
+    winner = next(n for n, outcome in outcomes.items() if outcome == "saved")
     # Every field of the winner's change is there; none of the loser's.
-    assert all(getattr(now, k) == v for k, v in won.items())
+    assert all(getattr(now, k) == v for k, v in editors[winner][1].items())
+    loser = editors[1 - winner][1]
+    assert not any(getattr(now, k) == v != getattr(cadre, k) for k, v in loser.items())
