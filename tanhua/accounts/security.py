@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tanhua.accounts import roles as R
 from tanhua.accounts.models import LoginFailure, User
 from tanhua.audit import services as audit
-from tanhua.audit.models import Result
+from tanhua.audit.models import RefusalKind, Result
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "authenticator"
@@ -131,6 +131,13 @@ def record_failure(
         _serialize_attempts_on(username)
         _prune(username, now)
         LoginFailure.objects.create(username=username, ip=ip[:64], at=now)
+    if not User.objects.filter(username=username).exists():
+        # A name that is no account: counted per client and minute, never chained, so that
+        # guessing names cannot grow the append-only trail without logging in (issue 6).
+        audit.count_anonymous_refusal(
+            client=ip, kind=RefusalKind.LOGIN_UNKNOWN_USER, path=username, at=now
+        )
+        return locked_until(username, now=now) is not None
     audit.record(
         "auth.login_failed",
         object_type="user",
@@ -152,14 +159,11 @@ def record_failure(
 
 
 @transaction.atomic
-def _record_locked_attempt(*, username: str, now: dt.datetime) -> None:
-    audit.record(
-        "auth.locked",
-        object_type="user",
-        object_id=username[:128],
-        result=Result.DENIED,
-        detail={"attempt_while_locked": True},
-        at=now,
+def _record_locked_attempt(*, username: str, now: dt.datetime, ip: str = "") -> None:
+    # The lock itself was chained once (auth.locked); the attempts while it holds are
+    # counted, so hammering a locked name cannot grow the trail without bound.
+    audit.count_anonymous_refusal(
+        client=ip, kind=RefusalKind.LOGIN_WHILE_LOCKED, path=username, at=now
     )
 
 
@@ -191,7 +195,7 @@ def attempt_login(
     if reserved is None:
         # Hash anyway, so a locked answer costs what a checked one does.
         make_password(password)
-        _record_locked_attempt(username=username, now=now or timezone.now())
+        _record_locked_attempt(username=username, now=now or timezone.now(), ip=ip)
         return LoginOutcome(None, locked_message(), locked=True)
     now = reserved.at
     # ModelBackend runs the hasher against a dummy when the name is unknown (same timing),

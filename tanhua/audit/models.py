@@ -108,6 +108,10 @@ class RefusalKind(models.TextChoices):
     UNAUTHENTICATED = "unauthenticated", _("未登录（401）")
     FORBIDDEN = "forbidden", _("被禁止（403）")
     NOT_FOUND = "not_found", _("未找到（404）")
+    # Failed logins that name no account, and attempts on a locked name: counted like the
+    # refusals above, so that guessing names cannot grow the chained trail.
+    LOGIN_UNKNOWN_USER = "login_unknown_user", _("登录失败（用户名不存在）")
+    LOGIN_WHILE_LOCKED = "login_while_locked", _("锁定期间的登录尝试")
 
 
 class AnonymousRefusalQuerySet(models.QuerySet):
@@ -130,7 +134,7 @@ class AnonymousRefusal(models.Model):
 
     client = models.CharField(max_length=64)
     minute = models.DateTimeField(db_index=True)
-    kind = models.CharField(max_length=16, choices=RefusalKind.choices)
+    kind = models.CharField(max_length=32, choices=RefusalKind.choices)
     count = models.PositiveIntegerField(default=0)
     # The latest path refused, cut short: a hint of what was probed, not a record of it.
     last_path = models.CharField(max_length=200, blank=True)
