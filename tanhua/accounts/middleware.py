@@ -85,6 +85,9 @@ class AccountPolicyMiddleware:
         session = getattr(request, "session", None)
         if session is None or LOGIN_NOTICE_KEY not in session:
             return None
+        # Only on a page being shown: a POST (logging out, say) would carry it off unseen.
+        if request.method != "GET":
+            return None
         if request.path.startswith(API_PREFIX) or not security.passed_every_stage(user):
             return None
         from tanhua.accounts.login_history import LoginNotice
