@@ -110,3 +110,22 @@ class ConflictForm(forms.Form):
     detail = forms.CharField(
         label=_("说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class PasswordConfirmForm(forms.Form):
+    """The current password again, before a change of one's own credentials."""
+
+    password = forms.CharField(
+        label=_("当前密码"),
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ReplaceTotpForm(PasswordConfirmForm):
+    token = forms.CharField(
+        label=_("当前验证码"),
+        max_length=32,
+        help_text=_("当前验证器上显示的 6 位数字；手机丢失时可输入一个备用码"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,6 +23,8 @@ _ALWAYS_ALLOWED_PREFIXES = ("/static/", "/healthz")
 API_PREFIX = "/api/v1/"
 LAST_ACTIVITY_KEY = "tanhua_last_activity"
 LOGOUT_REASON_KEY = "tanhua_logout_reason"
+# The previous login and the failures since, stored at the password step (login view).
+LOGIN_NOTICE_KEY = "tanhua_login_notice"
 
 # The pages each stage lets through (besides logging out).
 _STAGE_PAGES = {
@@ -73,3 +76,23 @@ class AccountPolicyMiddleware:
         if request.path not in allowed:
             return redirect(stage)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Announce the previous login once, on the first page after the last login stage
+        (not before the second factor: the password alone learns nothing). It runs after
+        every middleware's request phase, so the messages storage is in place."""
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if session is None or LOGIN_NOTICE_KEY not in session:
+            return None
+        # Only on a page being shown: a POST (logging out, say) would carry it off unseen.
+        if request.method != "GET":
+            return None
+        if request.path.startswith(API_PREFIX) or not security.passed_every_stage(user):
+            return None
+        from tanhua.accounts.login_history import LoginNotice
+
+        notice = LoginNotice.from_session(session.pop(LOGIN_NOTICE_KEY))
+        level = messages.WARNING if notice.failures else messages.INFO
+        messages.add_message(request, level, notice.message())
+        return None

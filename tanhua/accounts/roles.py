@@ -48,3 +48,7 @@ NEEDS_TOTP = frozenset(set(Role) - {Role.VIEWER})
 
 # A role combination that would break 三员分立 is refused when granted.
 EXCLUSIVE_ROLES = ADMIN_ROLES
+
+# Roles some API operation answers (organizations: BROWSE_ORGS; cadres and posts: SEE_PEOPLE;
+# writes: EDIT_REGISTRY). Only they are offered API tokens on the personal page.
+USE_API = frozenset(BROWSE_ORGS | SEE_PEOPLE | EDIT_REGISTRY)

@@ -45,6 +45,8 @@ class LoginOutcome:
     user: User | None
     error: str = ""
     locked: bool = False
+    # The previous login and the failures since, announced once the login is complete.
+    notice: object = None
 
 
 def _window() -> dt.timedelta:
@@ -205,8 +207,12 @@ def attempt_login(
         if record_failure(username=username, ip=ip, now=now, reserved=True):
             return LoginOutcome(None, locked_message(), locked=True)
         return LoginOutcome(None, generic_failure())
+    from tanhua.accounts.login_history import login_notice
+
+    # Read before this login is recorded, so that "the previous login" is not this one.
+    notice = login_notice(user)
     record_success(user=user, now=now)
-    return LoginOutcome(user)
+    return LoginOutcome(user, notice=notice)
 
 
 # --- login stages: the one answer to "has this session passed every stage" -------
@@ -305,9 +311,18 @@ def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str) -> lis
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     # Any older device of the user is replaced by this one.
+    replaced, _by_model = (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    )
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     codes = _new_backup_codes(user)
-    audit.record("auth.totp_enrol", object_type="user", object_id=user.username, actor=user)
+    audit.record(
+        "auth.totp_enrol",
+        object_type="user",
+        object_id=user.username,
+        actor=user,
+        detail={"replaced": bool(replaced)},
+    )
     return codes
 
 
@@ -365,3 +380,118 @@ def qr_svg(data: str) -> str:
     if text.startswith("<?xml"):
         text = text.split("?>", 1)[1].lstrip()
     return text
+
+
+# --- the personal page: re-authentication before changing one's own credentials --------
+
+
+def check_own_password(*, user: User, password: str, ip: str, purpose: str) -> str | None:
+    """Ask a signed-in user for their password again before a change of credentials; the
+    error message, or None when it is right. A wrong one counts towards the same lockout
+    as a wrong login, so a left-open session cannot be used to guess the password."""
+    reserved = reserve_attempt(username=user.username, ip=ip)
+    if reserved is None:
+        with transaction.atomic():
+            audit.record(
+                "auth.reauth_failed",
+                object_type="user",
+                object_id=user.username,
+                result=Result.DENIED,
+                detail={"purpose": purpose, "locked": True},
+                actor=user,
+            )
+        return locked_message()
+    if user.check_password(password or ""):
+        LoginFailure.objects.filter(pk=reserved.pk).delete()
+        return None
+    with transaction.atomic():
+        audit.record(
+            "auth.reauth_failed",
+            object_type="user",
+            object_id=user.username,
+            result=Result.FAILED,
+            detail={"purpose": purpose},
+            actor=user,
+        )
+        if locked_until(user.username) is not None:
+            audit.record(
+                "auth.locked",
+                object_type="user",
+                object_id=user.username,
+                result=Result.DENIED,
+                detail={"minutes": settings.LOGIN_LOCK_MINUTES},
+                actor=user,
+            )
+            return locked_message()
+    return _("当前密码不正确")
+
+
+def _current_factor_accepts(user: User, token: str) -> bool:
+    """A code of the confirmed authenticator, or one backup code (used up by this): a
+    user whose phone is lost re-enrols with a backup code."""
+    token = (token or "").strip().replace(" ", "").lower()
+    if not token:
+        return False
+    with transaction.atomic():
+        return any(
+            candidate.verify_token(token)
+            for candidate in devices_for_user(user, confirmed=True, for_verify=True)
+        )
+
+
+def authorize_totp_replacement(*, user: User, password: str, token: str, ip: str) -> dict[str, str]:
+    """The current password and a current code, before a new authenticator may replace the
+    confirmed one. Returns the errors by field (empty: authorized). Audited either way."""
+    errors: dict[str, str] = {}
+    wrong_password = check_own_password(user=user, password=password, ip=ip, purpose="totp_replace")
+    if wrong_password:
+        errors["password"] = wrong_password
+    elif confirmed_totp_device(user) is None:
+        errors["token"] = _("您尚未绑定验证器，请直接绑定")
+    elif not _current_factor_accepts(user, token):
+        errors["token"] = _(
+            "验证码不正确、已使用或尝试过于频繁，请输入当前验证器上最新的 6 位数字或一个备用码"
+        )
+    with transaction.atomic():
+        audit.record(
+            "auth.totp_replace_authorize",
+            object_type="user",
+            object_id=user.username,
+            result=Result.FAILED if errors else Result.OK,
+            detail={"failed": sorted(errors)} if errors else None,
+            actor=user,
+        )
+    return errors
+
+
+def regenerate_backup_codes(*, user: User, password: str, ip: str) -> tuple[list[str], str]:
+    """New backup codes after the current password; the old ones stop working. Returns the
+    codes (shown once, never stored in the clear elsewhere) or an error message."""
+    error = check_own_password(user=user, password=password, ip=ip, purpose="backup_codes")
+    if not error and confirmed_totp_device(user) is None:
+        error = _("您尚未绑定验证器，备用码随绑定一起生成")
+    if error:
+        with transaction.atomic():
+            audit.record(
+                "auth.backup_codes_regenerate",
+                object_type="user",
+                object_id=user.username,
+                result=Result.FAILED,
+                actor=user,
+            )
+        return [], error
+    return _regenerate_backup_codes(user), ""
+
+
+@transaction.atomic
+def _regenerate_backup_codes(user: User) -> list[str]:
+    previous = remaining_backup_codes(user)
+    codes = _new_backup_codes(user)
+    audit.record(
+        "auth.backup_codes_regenerate",
+        object_type="user",
+        object_id=user.username,
+        actor=user,
+        detail={"count": len(codes), "unused_replaced": previous},
+    )
+    return codes

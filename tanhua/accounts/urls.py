@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tanhua.accounts import admin_views, views
+from tanhua.accounts import admin_views, personal_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("otp/setup/", views.otp_setup, name="otp_setup"),
     path("otp/verify/", views.otp_verify, name="otp_verify"),
+    path("me/", personal_views.me, name="me"),
+    path("me/otp/", personal_views.me_otp, name="me_otp"),
+    path("me/backup-codes/", personal_views.me_backup_codes, name="me_backup_codes"),
     path("users/", admin_views.user_list, name="user_list"),
     path("create-user/", admin_views.user_create, name="user_create"),
     path("users/<str:username>/", admin_views.user_detail, name="user_detail"),

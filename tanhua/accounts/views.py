@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tanhua.accounts import security, services
 from tanhua.accounts.forms import LoginForm, TokenForm
-from tanhua.accounts.middleware import LOGOUT_REASON_KEY
+from tanhua.accounts.middleware import LOGIN_NOTICE_KEY, LOGOUT_REASON_KEY
+from tanhua.accounts.personal_views import forget_replacement, replacement_authorized
 from tanhua.audit import services as audit
 from tanhua.core.middleware import client_ip
 
@@ -42,6 +43,9 @@ def login_view(request):
         )
         if outcome.user is not None:
             login(request, outcome.user)
+            if outcome.notice is not None:
+                # Announced once every login stage is passed (AccountPolicyMiddleware).
+                request.session[LOGIN_NOTICE_KEY] = outcome.notice.as_session()
             # The middleware now takes the user through 2FA and any forced change.
             return redirect(_next_url(request) or "core:home")
         error = outcome.error
@@ -79,7 +83,7 @@ def password_change(request):
         )
         update_session_auth_hash(request, user)
         messages.success(request, _("密码已修改"))
-        return redirect("core:home")
+        return redirect(_next_url(request) or "core:home")
     expired = not request.user.must_change_password and security.password_expired(request.user)
     return render(request, "accounts/password_change.html", {"form": form, "expired": expired})
 
@@ -90,9 +94,14 @@ def otp_setup(request):
     """Enrol an authenticator app: QR code (inline SVG) and the secret in text, then a code
     to confirm; the backup codes are shown once, in the answer to that confirmation."""
     user = request.user
-    if security.confirmed_totp_device(user) is not None and not user.is_verified():
+    current = security.confirmed_totp_device(user)
+    if current is not None and not user.is_verified():
         # Replacing a device needs the current one first.
         return redirect("accounts:otp_verify")
+    if current is not None and not replacement_authorized(request, current):
+        # A verified session alone does not replace the device: the password and a current
+        # code are asked first (personal page).
+        return redirect("accounts:me_otp")
     device = security.start_totp_enrolment(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +111,12 @@ def otp_setup(request):
         if codes is not None:
             device.refresh_from_db()
             django_otp.login(request, device)
-            return render(request, "accounts/backup_codes.html", {"codes": codes})
+            forget_replacement(request)
+            return render(
+                request,
+                "accounts/backup_codes.html",
+                {"codes": codes, "regenerated": current is not None},
+            )
         form.add_error("token", _("验证码不正确或已过期，请输入手机上显示的最新 6 位数字"))
     secret = _b32(device)
     return render(

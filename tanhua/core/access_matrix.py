@@ -181,6 +181,11 @@ ENTRIES: dict[str, Access] = {
     "accounts:logout": Access(allowed=frozenset(R.Role), method="POST", ok=302),
     "accounts:password_change": Access(allowed=frozenset(R.Role)),
     "accounts:user_list": Access(allowed=R.MANAGE_USERS),
+    # The personal page and its credential changes: every role, each only their own account
+    # (no object in the URL; the personas hold no authenticator, so both forms explain that).
+    "accounts:me": Access(allowed=frozenset(R.Role), lists=PLAIN),
+    "accounts:me_otp": Access(allowed=frozenset(R.Role)),
+    "accounts:me_backup_codes": Access(allowed=frozenset(R.Role)),
     # Second factor: any signed-in user may enrol; verify without a device sends to enrol.
     "accounts:otp_setup": Access(allowed=frozenset(R.Role)),
     "accounts:otp_verify": Access(allowed=frozenset(R.Role), ok=302),
