@@ -10,7 +10,7 @@ from tanhua.audit.models import AnonymousRefusal, AuditEntry, RefusalKind
 LOGIN = reverse("accounts:login")
 
 
-def attempt(client, username, password="wrong-password"):
+def attempt(client, username, password="wrong-password"):  # noqa: S107 - a wrong password on purpose
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR="10.1.2.3")
 
 
