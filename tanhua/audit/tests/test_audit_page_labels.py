@@ -28,6 +28,7 @@ def coded_trail(world):
     owner, colleague = world.users["commission_c1"], world.users["organization_c1"]
     services.record("auth.login", object_type="user", object_id="commission_c1", actor=owner)
     services.record_denied(path="/org/cadres/GC2/", status=404, actor=owner)
+    services.record("cadre.list", object_type="cadre", actor=owner, detail={"count": 3})
     services.record(
         "cadre.read",
         object_type="cadre",
@@ -63,7 +64,11 @@ def test_the_audit_page_names_actions_roles_results_and_objects_in_chinese(
     assert "<td>commission</td>" not in table
     assert "导入批次 <code>4</code>" in table
     assert "干部 <code>GK11</code>" in table
-    assert '<td class="result-denied">拒绝</td>' in table
+    # A list names no one object: how many people it showed instead.
+    assert "干部（共 3 个）" in table
+    # A refusal stands out from the successes around it.
+    assert '<td class="result-denied"><strong>拒绝</strong></td>' in table
+    assert '<td class="result-ok">成功</td>' in table
     # The codes stay, small, for whoever searches by them.
     assert '<code class="muted">access.denied</code>' in table
 
@@ -119,7 +124,7 @@ def test_a_bad_filter_value_is_refused_in_chinese_naming_the_field(
 
 def test_a_hand_typed_action_prefix_still_filters(auditor_client, coded_trail):
     response = auditor_client.get(LOG, {"action": " cadre"})
-    assert {e.action for e in response.context["page"].object_list} == {"cadre.read"}
+    assert {e.action for e in response.context["page"].object_list} == {"cadre.read", "cadre.list"}
 
 
 def test_the_page_costs_the_same_queries_for_a_few_or_many_kinds_of_entry(
