@@ -3,30 +3,56 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tanhua.accounts.roles import Role
+from tanhua.audit import labels
 from tanhua.audit.models import Result
+
+# What a hand-typed action or object type may look like (the CLI and old links type them).
+MAX_CODE_CHARS = 64
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]*)*$")
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class CodeChoiceField(forms.ChoiceField):
+    """A select of the common codes that also takes any code typed by hand (the command
+    line's --action, a bookmarked prefix such as `org`): choices guide, they do not limit."""
+
+    default_error_messages = {
+        "invalid_choice": _("“%(value)s”不是有效的代码：只能由小写字母、数字、下划线和点组成"),
+    }
+
+    def valid_value(self, value) -> bool:
+        return bool(CODE_RE.match(str(value).strip())) or super().valid_value(value)
+
+
 class AuditFilterForm(forms.Form):
     user = forms.CharField(label=_("用户"), required=False, max_length=150)
-    action = forms.CharField(
-        label=_("操作"),
+    role = forms.ChoiceField(
+        label=_("角色"),
         required=False,
-        max_length=64,
-        widget=forms.TextInput(attrs={"placeholder": _("前缀匹配，如 org.")}),
+        choices=[("", _("全部")), *Role.choices],
+        error_messages={"invalid_choice": _("“%(value)s”不是已知的角色")},
     )
-    object_type = forms.CharField(label=_("对象类型"), required=False, max_length=64)
+    # Choices are filled per form from the label registry, so that apps registering
+    # actions after this module was imported are offered too.
+    action = CodeChoiceField(label=_("操作"), required=False)
+    object_type = CodeChoiceField(label=_("对象类型"), required=False)
     object_id = forms.CharField(label=_("对象编号"), required=False, max_length=128)
     result = forms.ChoiceField(
-        label=_("结果"), required=False, choices=[("", _("全部")), *Result.choices]
+        label=_("结果"),
+        required=False,
+        choices=[("", _("全部")), *Result.choices],
+        error_messages={"invalid_choice": _("“%(value)s”不是已知的结果")},
     )
     since = forms.DateField(
         label=_("起始日期"),
@@ -40,6 +66,25 @@ class AuditFilterForm(forms.Form):
         widget=DateInput,
         error_messages={"invalid": _("请输入有效日期，格式为 YYYY-MM-DD")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = labels.action_choices()
+        self.fields["object_type"].choices = labels.object_type_choices()
+
+    def clean_action(self) -> str:
+        return self._code("action")
+
+    def clean_object_type(self) -> str:
+        return self._code("object_type")
+
+    def _code(self, name: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        if len(value) > MAX_CODE_CHARS:
+            raise forms.ValidationError(
+                _("不能超过 %(n)d 个字符"), code="max_length", params={"n": MAX_CODE_CHARS}
+            )
+        return value
 
     def clean(self):
         data = super().clean()
@@ -60,6 +105,15 @@ class AuditFilterForm(forms.Form):
         data = self.cleaned_data
         if data.get("user"):
             qs = qs.filter(username__icontains=data["user"].strip())
+        if data.get("role"):
+            # Roles are stored comma-separated and sorted; a code matches only as a whole.
+            r = data["role"]
+            qs = qs.filter(
+                Q(roles=r)
+                | Q(roles__startswith=f"{r},")
+                | Q(roles__endswith=f",{r}")
+                | Q(roles__contains=f",{r},")
+            )
         if data.get("action"):
             qs = qs.filter(action__startswith=data["action"].strip())
         if data.get("object_type"):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tanhua.accounts import roles as R
+from tanhua.audit import labels
 from tanhua.audit.export import export_to_tempfile
 from tanhua.audit.forms import AuditFilterForm
 from tanhua.audit.models import AnonymousRefusal, AuditEntry
@@ -42,6 +43,7 @@ def log(request):
     template = "audit/_results.html" if request.htmx else "audit/log.html"
     query = request.GET.copy()
     query.pop("page", None)
+    page.object_list = labels.labelled(page.object_list, request.user)
     refusals = summarize(AnonymousRefusal.objects.visible_to(request.user), form)
     context = {"form": form, "page": page, "query": query.urlencode(), "refusals": refusals}
     return render(request, template, context)
@@ -54,7 +56,7 @@ def export(request):
     if form.is_bound and not form.is_valid():
         page = Paginator(entries, ENTRIES_PER_PAGE).get_page(1)
         return render(request, "audit/log.html", {"form": form, "page": page}, status=400)
-    fh, rows = export_to_tempfile(entries.order_by("seq"))
+    fh, rows = export_to_tempfile(entries.order_by("seq"), viewer=request.user)
     # Recorded before the file leaves: an export that cannot be audited is not delivered.
     record_export(
         "audit_log", rows, actor=request.user, filters=form.filters() if form.is_bound else {}
