@@ -234,6 +234,10 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
     _lock_chain()
     last = AuditEntry.objects.order_by("-seq").values_list("seq", "mac").first()
     seq, prev = last if last else (0, GENESIS)
+    beginning = last is None and not AuditTrailStart.objects.exists()
+    if beginning:
+        # The chain begins: anchor it before the commit (see anchor.begin).
+        anchor.begin()
     start = seq + 1
     now = timezone.now()
     for entry in rows:
@@ -244,7 +248,7 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
         entry.mac = compute_mac(entry, key_bytes)
         prev = entry.mac
     created = AuditEntry.objects.bulk_create(rows, batch_size=500)
-    if last is None and not AuditTrailStart.objects.exists():
+    if beginning:
         AuditTrailStart.objects.create(started_at=now, first_mac=rows[0].mac)
     # The anchor outside the database moves only once the entries are durable; a writer
     # that commits later but runs its callback earlier cannot move it back (anchor.advance).
