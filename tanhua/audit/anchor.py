@@ -138,6 +138,23 @@ def advance(seq: int, mac: str, *, start: int = 1) -> None:
         log.exception("could not advance the audit anchor")
 
 
+def begin() -> None:
+    """Anchor the empty chain (seq 0) before the first entry ever commits. advance() runs
+    after the commit: a process killed in between would otherwise leave entries and no
+    anchor, which verify must refuse (a missing anchor may hide a cut). With this, such a
+    crash leaves an anchor lagging at 0, which verify accepts like any lagging anchor; if the
+    transaction rolls back instead, seq 0 still matches the empty trail."""
+    from tanhua.audit.services import GENESIS
+
+    try:
+        p = path()
+        with _locked(p):
+            if read() is None:
+                _write(p, Anchor(0, GENESIS))
+    except Exception:
+        log.exception("could not write the audit anchor of the empty chain")
+
+
 def reset(anchor: Anchor | None) -> None:
     """Re-anchor after a deliberate restore (verify --reset-anchor); None removes it."""
     p = path()

@@ -118,6 +118,10 @@ def _plain(value: Any) -> Any:
     if value is None:
         return None
     text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, allow_nan=False)
+    # JSON writes NUL as the escape \u0000: without one in the text no string holds a NUL,
+    # and the recursive walk (millions of calls in a large import) would change nothing.
+    if "\\u0000" not in text:
+        return json.loads(text)
     return _strip_nul(json.loads(text))
 
 
@@ -234,6 +238,10 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
     _lock_chain()
     last = AuditEntry.objects.order_by("-seq").values_list("seq", "mac").first()
     seq, prev = last if last else (0, GENESIS)
+    beginning = last is None and not AuditTrailStart.objects.exists()
+    if beginning:
+        # The chain begins: anchor it before the commit (see anchor.begin).
+        anchor.begin()
     start = seq + 1
     now = timezone.now()
     for entry in rows:
@@ -244,7 +252,7 @@ def record_many(events: list[Event]) -> list[AuditEntry]:
         entry.mac = compute_mac(entry, key_bytes)
         prev = entry.mac
     created = AuditEntry.objects.bulk_create(rows, batch_size=500)
-    if last is None and not AuditTrailStart.objects.exists():
+    if beginning:
         AuditTrailStart.objects.create(started_at=now, first_mac=rows[0].mac)
     # The anchor outside the database moves only once the entries are durable; a writer
     # that commits later but runs its callback earlier cannot move it back (anchor.advance).

@@ -152,3 +152,15 @@ def test_reset_anchor_into_an_unwritable_place_says_so_in_chinese(keydir, commit
     settings.AUDIT_ANCHOR_FILE = str(blocker / "anchor.json")
     with pytest.raises(CommandError, match="无法写入外部锚点文件"):
         call_command("audit", "verify", "--reset-anchor")
+
+
+def test_a_crash_between_the_first_commit_and_its_anchor_still_verifies(
+    keydir, commit, monkeypatch
+):
+    # The process dies after the first entries commit, before advance() writes the anchor.
+    monkeypatch.setattr(anchor, "advance", lambda *a, **k: None)
+    commit(3)
+    assert anchor.read() == anchor.Anchor(0, services.GENESIS)
+    report = verify()
+    assert report.ok, report.problem
+    assert report.count == 3
