@@ -71,6 +71,8 @@ def write_list(
     count = 0
     for row in rows:
         if count >= MAX_ROWS:
+            # Never a silently short sheet: say where it stops and why.
+            ws.append([escape_cell(f"（仅导出前 {MAX_ROWS} 行：请缩小筛选范围后分批导出）")])
             break
         ws.append([escape_cell(_plain(c.value(row))) for c in columns])
         count += 1

@@ -17,6 +17,7 @@ from tanhua.audit import services as audit
 from tanhua.core import scoping
 from tanhua.core.classification import Classification
 from tanhua.core.versioning import check_fresh
+from tanhua.org.messages import CODE_UNAVAILABLE
 from tanhua.org.models import (
     LEVEL_RANK,
     Cadre,
@@ -140,7 +141,7 @@ def create_organization(
     code_validator(code)
     check_actor_may_edit(actor, parent)
     if Organization.objects.filter(code=code).exists():
-        raise ValidationError(_("编码“%(code)s”已存在") % {"code": code}, code="unique")
+        raise ValidationError(CODE_UNAVAILABLE, code="unique")
     check_parent(code=code, level=level, parent=parent)
     org = Organization(
         code=code,
@@ -270,7 +271,7 @@ def create_cadre(
         raise scoping.OutOfScope
     code_validator(code)
     if Cadre.objects.unscoped("code uniqueness").filter(code=code).exists():
-        raise ValidationError(_("干部编号“%(code)s”已存在") % {"code": code}, code="unique")
+        raise ValidationError(CODE_UNAVAILABLE, code="unique")
     name, tier, gender = _check_cadre_fields(name, tier, gender)
     _check_classification(actor, classification)
     cadre = Cadre.objects.create(

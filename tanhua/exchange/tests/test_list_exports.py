@@ -74,3 +74,12 @@ def test_the_users_list_exports_for_the_security_administrator(client, world):
 def test_the_list_pages_offer_the_export(client, owner):
     client.force_login(owner)
     assert "export=xlsx" in client.get(reverse("org:cadre_list")).content.decode()
+
+
+def test_an_export_past_the_row_limit_says_where_it_stops(client, owner, monkeypatch):
+    from tanhua.exchange import listing
+
+    monkeypatch.setattr(listing, "MAX_ROWS", 2)
+    client.force_login(owner)
+    rows = sheet_of(client.get(reverse("org:cadre_list"), {"export": "xlsx"}))
+    assert any("仅导出前 2 行" in str(c) for c in cells(rows))
