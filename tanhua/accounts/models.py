@@ -55,6 +55,15 @@ class User(AbstractUser):
     clearance = models.PositiveSmallIntegerField(
         _("涉密等级"), choices=Classification.choices, default=Classification.INTERNAL
     )
+    office = models.ForeignKey(
+        "org.Office",
+        verbose_name=_("所在纪检监察室"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+        null=True,
+        blank=True,
+        help_text=_("纪委监委工作人员所在的纪检监察室：只见其联系地区的谈话"),
+    )
     must_change_password = models.BooleanField(_("首次登录须修改密码"), default=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     # Who issued the current one-time password (None: the operator, or none pending), so a

@@ -52,3 +52,10 @@ EXCLUSIVE_ROLES = ADMIN_ROLES
 # Roles some API operation answers (organizations: BROWSE_ORGS; cadres and posts: SEE_PEOPLE;
 # writes: EDIT_REGISTRY). Only they are offered API tokens on the personal page.
 USE_API = frozenset(BROWSE_ORGS | SEE_PEOPLE | EDIT_REGISTRY)
+
+# The talk cycle (issue 9). Staff who plan, schedule and prepare talks in their scope.
+PLAN_TALKS = frozenset({Role.COMMISSION, Role.ORGANIZATION})
+# Who sees campaigns of their scope (their progress and statistics: aggregates, no talk).
+SEE_CAMPAIGNS = frozenset(PLAN_TALKS | {Role.VIEWER})
+# Who sees the campaigns of the talks they hold, record or receive.
+TAKE_PART_IN_TALKS = frozenset({Role.TALKER, Role.RECORDER, Role.SUBJECT})

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import operator
 from collections.abc import Iterator
 
 from django.db import models
@@ -155,11 +156,12 @@ class ScopedQuerySet(models.QuerySet):
         person_attr = getattr(self.model, "AUDIT_PERSON", None)
         if person_attr is None:
             return
+        person_of = operator.attrgetter(person_attr)
         shown = shown_on(request)
         rows_of = shown.rows.setdefault(self.model._meta.model_name, set())
         for row in rows:
             rows_of.add(row.pk)
-            person = getattr(row, person_attr, None)
+            person = person_of(row)
             if person is not None:
                 shown.people.add(person)
 
@@ -193,7 +195,9 @@ class ScopedModel(models.Model):
     default manager, which is scoped; they may (they answer yes/no about one value and the
     caller reports it through the project's one code-unavailable message)."""
 
-    # The attribute naming the person (a cadre id) a row is about, for the read audit.
+    # The attribute naming the person (a cadre id) a row is about, for the read audit; a
+    # dotted path ("talk.subject_id") where the person is on a parent row, which the
+    # queryset's `_visible` then select_related()s so that noting it costs no query.
     AUDIT_PERSON: str | None = None
 
     class Meta:

@@ -365,3 +365,29 @@ class Position(ScopedModel, Versioned):
 
         day = on or timezone.localdate()
         return self.start <= day and (self.end is None or self.end >= day)
+
+
+class Office(models.Model):
+    """A commission office (纪检监察室, e.g. 第一纪检监察室) of a committee's 纪委监委, covering
+    listed localities: a commission staff member attached to it sees only those localities'
+    talks (DESIGN §2). Its name and localities are not about a person."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("所属党委"), on_delete=models.PROTECT, related_name="offices"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    localities = models.ManyToManyField(
+        Organization, verbose_name=_("联系地区"), related_name="covering_offices", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__path", "name"]
+        verbose_name = _("纪检监察室")
+        verbose_name_plural = _("纪检监察室")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="office_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
