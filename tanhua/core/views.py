@@ -4,9 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from tanhua.core import scoping
+from tanhua.core import scoping, work
 from tanhua.org.models import Cadre, Organization
 
 
@@ -14,7 +15,12 @@ from tanhua.org.models import Cadre, Organization
 @require_GET
 def home(request):
     user = request.user
-    context = {"org": user.organization}
+    context = {
+        "org": user.organization,
+        "panels": [
+            render_to_string(p.template, p.context, request=request) for p in work.panels_for(user)
+        ],
+    }
     if scoping.can_browse_orgs(user):
         context["org_count"] = Organization.objects.visible_to(user).count()
     if scoping.can_see_people(user):
