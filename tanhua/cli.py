@@ -13,6 +13,11 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "import": ("tanhua.exchange", "import_files", "导入组织、干部、职务等表格（.xlsx / .csv）"),
     "cleanup": ("tanhua.exchange", "cleanup", "清理过期的导入预览及其文件等遗留数据"),
     "user": ("tanhua.accounts", "user", "用户管理：tanhua user add NAME --role ROLE --org CODE"),
+    "office": (
+        "tanhua.accounts",
+        "office",
+        "纪检监察室：tanhua office add NAME --org CODE --locality …",
+    ),
     "token": ("tanhua.api", "token", "为用户生成新的 API 令牌"),
     "audit": ("tanhua.audit", "audit", "审计日志：tanhua audit verify 校验哈希链"),
     "backup": ("tanhua.backup", "backup", "备份：tanhua backup --out FILE；--verify FILE 校验备份"),

@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tanhua.accounts import offices, services
 from tanhua.accounts import roles as R
-from tanhua.accounts import services
 from tanhua.accounts.forms import ClearanceForm, ConflictForm, RoleChangeForm, UserCreateForm
 from tanhua.accounts.models import ConflictDeclaration, PendingGrant, RoleGrant, User
 from tanhua.core import scoping
@@ -150,6 +150,9 @@ def _detail_context(request, managed: User, **extra) -> dict:
         "grantable": [(v, label) for v, label in R.Role.choices if v not in held],
         "is_self": managed.pk == request.user.pk,
         "clearance_form": ClearanceForm(initial={"clearance": managed.clearance}),
+        "offices": list(offices.offices_for(managed))
+        if managed.has_role(R.Role.COMMISSION)
+        else [],
         # Only declarations on cadres within the administrator's own clearance.
         "conflicts": ConflictDeclaration.objects.visible_to(request.user)
         .filter(user=managed, active=True)
@@ -216,6 +219,30 @@ def user_clearance(request, username: str):
         apply,
         _("涉密等级已更新"),
         _("请选择有效的涉密等级"),
+    )
+
+
+@login_required
+@require_POST
+def user_office(request, username: str):
+    """Attach a commission staff member to an office of their organization (or detach)."""
+    managed = _managed_user(request, username)
+    raw = (request.POST.get("office") or "").strip()
+    choices = {str(o.pk): o for o in offices.offices_for(managed)}
+    if raw and raw not in choices:
+        errors = [_("请选择该用户所在组织的纪检监察室")]
+    else:
+        try:
+            offices.set_office(actor=request.user, user=managed, office=choices.get(raw))
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("纪检监察室已更新"))
+            return redirect("accounts:user_detail", username=managed.username)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        _detail_context(request, managed, errors=errors),
     )
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("users/<str:username>/", admin_views.user_detail, name="user_detail"),
     path("users/<str:username>/roles/", admin_views.user_roles, name="user_roles"),
     path("users/<str:username>/clearance/", admin_views.user_clearance, name="user_clearance"),
+    path("users/<str:username>/office/", admin_views.user_office, name="user_office"),
     path("users/<str:username>/disable/", admin_views.user_disable, name="user_disable"),
     path("users/<str:username>/enable/", admin_views.user_enable, name="user_enable"),
     path(

@@ -278,6 +278,8 @@ register_actions(
         "user.grant_approve": _("批准授权"),
         "user.grant_reject": _("驳回授权"),
         "user.clearance": _("调整密级"),
+        "user.office": _("调整纪检监察室"),
+        "office.create": _("新建纪检监察室"),
         "user.disable": _("停用用户"),
         "user.enable": _("启用用户"),
         "user.password_reset": _("重置密码"),
@@ -321,6 +323,7 @@ register_object_type("organization", _("组织"), reveal=_reveal_by(_organizatio
 register_object_type("import_batch", _("导入批次"), reveal=_reveal_by(_import_batches, "pk"))
 # System objects: accounts, tokens, addresses, exports, the operator's backups.
 register_object_type("user", _("用户"), reveal=reveal_all)
+register_object_type("office", _("纪检监察室"), reveal=reveal_all)
 register_object_type("api_token", _("接口令牌"), reveal=reveal_all)
 register_object_type("url", _("网址"), reveal=reveal_all)
 register_object_type("code", _("编码"), reveal=reveal_all)

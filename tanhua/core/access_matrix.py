@@ -203,6 +203,10 @@ ENTRIES: dict[str, Access] = {
     "accounts:user_clearance": Access(
         allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", ok=302, data={"clearance": "1"}
     ),
+    # commission_c1's organization has no office: choosing none answers a redirect.
+    "accounts:user_office": Access(
+        allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", ok=302, data={"office": ""}
+    ),
     "accounts:user_disable": Access(allowed=R.MANAGE_USERS, kwargs=_c1_user, method="POST", ok=302),
     # commission_c1 is active: enabling answers the page with the reason, not a redirect.
     "accounts:user_enable": Access(
