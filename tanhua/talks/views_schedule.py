@@ -230,7 +230,8 @@ def _attach(form: forms.Form, exc: ValidationError) -> None:
 @require_GET
 def detail_redirect(request, pk: int):
     """Stand-in for the talk page (helper C builds the real one): staff go to the schedule,
-    everyone else who sees the talk to their calendar."""
+    talkers and recorders to their calendar."""
+    scoping.require(scoping.has_any(request.user, R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER}))
     talk = get_object_or_404(Talk.objects.visible_to(request.user), pk=pk)
     if scoping.has_any(request.user, R.PLAN_TALKS):
         return redirect("talks:schedule", pk=talk.pk)

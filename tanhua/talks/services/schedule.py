@@ -333,7 +333,7 @@ def _tell(talk: Talk, *, kind: str, before: dict, after: dict, old_users: list) 
                 "when": when,
                 "place": talk.place or _("另行通知"),
             },
-            url=url,
+            url=reverse("talks:calendar"),
         )
     dropped = [u for u in old_users if u.pk not in {talk.recorder_id, talk.companion_id}]
     notify(
