@@ -333,9 +333,7 @@ def _talk_c2_with_recorder(world) -> dict:
         "recorder_c2", org=world.orgs["C2"], roles=[R.Role.RECORDER]
     )
     talk = world.talks["c2"]
-    type(talk).objects.unscoped("matrix: set up the object").filter(pk=talk.pk).update(
-        recorder=rec
-    )
+    type(talk).objects.unscoped("matrix: set up the object").filter(pk=talk.pk).update(recorder=rec)
     return {"id": talk.pk}
 
 

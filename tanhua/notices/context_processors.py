@@ -10,4 +10,6 @@ def bell(request):
     from tanhua.notices.models import Notice
 
     # Lazy: a response that does not render the bell (a partial, a download) costs nothing.
-    return {"unread_notices": SimpleLazyObject(lambda: Notice.objects.visible_to(user).unread().count())}
+    return {
+        "unread_notices": SimpleLazyObject(lambda: Notice.objects.visible_to(user).unread().count())
+    }

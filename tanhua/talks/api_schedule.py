@@ -37,12 +37,12 @@ _BODY_FIELD = {
 
 
 class ScheduleIn(Schema):
-    start: dt.datetime = Field(description="开始时间（ISO 8601，带时区，如 2026-06-02T09:00:00+08:00）")
+    start: dt.datetime = Field(
+        description="开始时间（ISO 8601，带时区，如 2026-06-02T09:00:00+08:00）"
+    )
     end: dt.datetime | None = Field(None, description="结束时间；不填则按 1 小时安排")
     place: text(svc.MAX_PLACE) = Field(description="谈话地点")
-    recorder: text(150) | None = Field(
-        None, description="记录人的用户名；不填则保留当前记录人"
-    )
+    recorder: text(150) | None = Field(None, description="记录人的用户名；不填则保留当前记录人")
     companion: text(150) | None = Field(None, description="陪谈人员的用户名；空字符串表示不设")
     reason: text(svc.MAX_REASON, min_length=0) = Field("", description="调整原因")
 
@@ -146,9 +146,11 @@ def schedule_talk(request, response: HttpResponse, id: int, payload: ScheduleIn)
     except ValidationError as exc:
         field = _BODY_FIELD.get(exc.error_list[0].code or "", "")
         raise FieldError(exc, ["body", field] if field else ["body"]) from exc
-    fresh = Talk.objects.visible_to(user).select_related(
-        "campaign", "subject_org", "recorder", "companion"
-    ).get(pk=talk.pk)
+    fresh = (
+        Talk.objects.visible_to(user)
+        .select_related("campaign", "subject_org", "recorder", "companion")
+        .get(pk=talk.pk)
+    )
     response["ETag"] = etag(fresh)
     return _out(fresh)
 

@@ -144,12 +144,8 @@ def _week(talks, user, monday: dt.date) -> dict:
         cells[(e.start.date(), hour)].append(e)
     today = timezone.localdate()
     return {
-        "days": [
-            {"date": d, "name": WEEKDAYS[i], "today": d == today} for i, d in enumerate(days)
-        ],
-        "rows": [
-            {"hour": h, "cells": [cells[(d, h)] for d in days]} for h in hours
-        ],
+        "days": [{"date": d, "name": WEEKDAYS[i], "today": d == today} for i, d in enumerate(days)],
+        "rows": [{"hour": h, "cells": [cells[(d, h)] for d in days]} for h in hours],
         "prev": monday - dt.timedelta(days=7),
         "next": monday + dt.timedelta(days=7),
         "monday": monday,
@@ -159,9 +155,7 @@ def _week(talks, user, monday: dt.date) -> dict:
 
 def _range(qs, monday: dt.date):
     start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
-    return qs.filter(
-        scheduled_start__gte=start, scheduled_start__lt=start + dt.timedelta(days=7)
-    )
+    return qs.filter(scheduled_start__gte=start, scheduled_start__lt=start + dt.timedelta(days=7))
 
 
 def _render(request, template: str, talks_qs, extra: dict):
@@ -172,7 +166,9 @@ def _render(request, template: str, talks_qs, extra: dict):
     if view == "week":
         context["week"] = _week(list(_range(qs, monday)), request.user, monday)
     else:
-        rows = [entry_of(t, request.user) for t in qs.filter(scheduled_start__isnull=False)[:LIST_LIMIT]]
+        rows = [
+            entry_of(t, request.user) for t in qs.filter(scheduled_start__isnull=False)[:LIST_LIMIT]
+        ]
         context["entries"] = rows
         context["limited"] = len(rows) >= LIST_LIMIT
         context["unscheduled"] = qs.filter(scheduled_start__isnull=True).count()

@@ -183,7 +183,10 @@ def _check_free(talk: Talk, start, end, recorder, companion) -> None:
             raise _refuse(
                 field,
                 _("“%(name)s”在 %(span)s 已有另一场谈话的安排，不能同时参加两场")
-                % {"name": user.username, "span": _span(clash.scheduled_start, clash.scheduled_end)},
+                % {
+                    "name": user.username,
+                    "span": _span(clash.scheduled_start, clash.scheduled_end),
+                },
             )
 
 
@@ -253,6 +256,10 @@ def _check_fresh(talk: Talk, expected_version: int | None) -> None:
 
 def _state(talk: Talk) -> dict:
     out = audit.snapshot(talk, FIELDS)
+    # One form per instant (UTC), so a value read back compares equal to the one just set.
+    for k in ("scheduled_start", "scheduled_end"):
+        value = getattr(talk, k)
+        out[k] = value.astimezone(dt.UTC).isoformat() if value else None
     out["version"] = talk.version
     return out
 
@@ -375,9 +382,7 @@ def _save(actor, talk: Talk, *, kind: str, before: dict, reason: str, old_users:
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
-        raise ValidationError(
-            _("调整原因：不能超过%(n)s个字符") % {"n": MAX_REASON}, code="reason"
-        )
+        raise ValidationError(_("调整原因：不能超过%(n)s个字符") % {"n": MAX_REASON}, code="reason")
     return reason
 
 
