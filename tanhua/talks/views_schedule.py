@@ -166,6 +166,7 @@ def schedule(request, pk: int):
                     )
                     messages.success(request, _("已取消该谈话的时间安排，并已通知相关人员"))
                 else:
+                    _keep_length(talk, data)
                     svc.schedule_talk(
                         actor=request.user,
                         talk=talk,
@@ -197,6 +198,15 @@ def schedule(request, pk: int):
             - dt.timedelta(days=1 if svc.team_meeting_date(talk) else 0),
         },
     )
+
+
+def _keep_length(talk: Talk, data: dict) -> None:
+    """A move that changes only the start keeps the talk's length: the end the form still
+    shows belongs to the old time."""
+    old_start, old_end = talk.scheduled_start, talk.scheduled_end
+    if old_start and old_end and data.get("end") and data["start"] != old_start:
+        if data["end"] == old_end:
+            data["end"] = data["start"] + (old_end - old_start)
 
 
 def _version(request) -> int | None:
