@@ -138,7 +138,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tanhua.core.context_processors.nav",
-                "tanhua.notices.context_processors.bell",
             ],
         },
     }

@@ -288,12 +288,21 @@ CAMPAIGN_CALENDAR_FILTERS = (
 )
 
 
+def _with_talks(world):
+    """The world's talks, added on first use where a test built its world without them."""
+    if not hasattr(world, "talks"):
+        from tanhua.talks.testing import add_talks
+
+        add_talks(world)
+    return world
+
+
 def _talk(name: str):
-    return lambda w: {"pk": w.talks[name].pk}
+    return lambda w: {"pk": _with_talks(w).talks[name].pk}
 
 
 def _campaign(code: str):
-    return lambda w: {"pk": w.campaigns[code].pk}
+    return lambda w: {"pk": _with_talks(w).campaigns[code].pk}
 
 
 def _own_notice(world, user) -> dict:
@@ -332,7 +341,7 @@ def _talk_c2_with_recorder(world) -> dict:
     rec = User.objects.filter(username="recorder_c2").first() or make_user(
         "recorder_c2", org=world.orgs["C2"], roles=[R.Role.RECORDER]
     )
-    talk = world.talks["c2"]
+    talk = _with_talks(world).talks["c2"]
     type(talk).objects.unscoped("matrix: set up the object").filter(pk=talk.pk).update(recorder=rec)
     return {"id": talk.pk}
 
@@ -472,7 +481,7 @@ API_ENTRIES: dict[str, Access] = {
     "POST /api/v1/talks/{id}/schedule": Access(
         allowed=R.PLAN_TALKS,
         method="POST",
-        kwargs=lambda w: {"id": w.talks["k11"].pk},
+        kwargs=lambda w: {"id": _with_talks(w).talks["k11"].pk},
         outside=_talk_c2_with_recorder,
         data=SCHEDULE_BODY,
     ),
