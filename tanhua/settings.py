@@ -313,3 +313,16 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# --- notices by mail (issue 9) ------------------------------------------------
+# Mail goes out only where SMTP is configured; in-app notices work without it.
+EMAIL_HOST = env_str("TANHUA_EMAIL_HOST")
+EMAIL_PORT = env_int("TANHUA_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("TANHUA_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("TANHUA_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("TANHUA_EMAIL_TLS", False)
+EMAIL_TIMEOUT = env_int("TANHUA_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("TANHUA_EMAIL_FROM", "tanhua@localhost")
+TANHUA_NOTICE_MAIL = env_bool("TANHUA_NOTICE_MAIL", bool(EMAIL_HOST))
+# The site's address as users reach it, for links in mail ("" leaves links out).
+TANHUA_SITE_URL = env_str("TANHUA_SITE_URL").rstrip("/")

@@ -37,6 +37,12 @@ def _mount_routers() -> None:
     from tanhua.org.api import router as org_router
 
     api.add_router("/", org_router)
+    from tanhua.talks.api_schedule import router as schedule_router
+
+    api.add_router("/", schedule_router)
+    from tanhua.notices.api import router as notices_router
+
+    api.add_router("/", notices_router)
 
 
 _mount_routers()

@@ -332,3 +332,17 @@ register_object_type("audit_log", _("审计日志"), reveal=reveal_all)
 register_object_type("import_errors", _("导入问题清单"), reveal=reveal_all)
 register_object_type("backup", _("备份"), reveal=reveal_all)
 register_object_type("anonymous_refusal", _("匿名访问计数"), reveal=reveal_all)
+
+# Scheduling, calendars and notices (issue 9).
+register_prefix("calendar_feed", _("日历订阅"))
+register_actions(
+    {
+        "talk.schedule": _("安排谈话"),
+        "talk.move": _("调整谈话安排"),
+        "talk.unschedule": _("取消谈话安排"),
+        "calendar_feed.issue": _("生成日历订阅地址"),
+        "calendar_feed.revoke": _("停用日历订阅地址"),
+        "calendar_feed.read": _("日历订阅读取"),
+    }
+)
+register_object_type("calendar_feed", _("日历订阅"), reveal=reveal_all)

@@ -271,6 +271,135 @@ ENTRIES: dict[str, Access] = {
 }
 
 
+# --- scheduling, calendars and notices (issue 9) -------------------------------------------
+# In-scope talk: C1's talk with GK11 (world.talks["k11"]); outside: C2's (world.talks["c2"]).
+CALENDAR_ROLES = frozenset(R.PLAN_TALKS | R.TAKE_PART_IN_TALKS)
+CALENDAR_FILTERS = (
+    {},
+    {"view": "list"},
+    {"week": "2026-06-01"},
+    {"talker": "GC1"},
+    {"talker": "GC2"},
+    {"talker": "GSECRET"},
+    {"view": "list", "talker": "GC2"},
+)
+CAMPAIGN_CALENDAR_FILTERS = (
+    {},
+    {"view": "list"},
+    {"status": "planned", "view": "list"},
+    {"talker": "GC2", "view": "list"},
+    {"week": "2026-06-01"},
+)
+
+
+def _with_talks(world):
+    """The world's talks, added on first use where a test built its world without them."""
+    if not hasattr(world, "talks"):
+        from tanhua.talks.testing import add_talks
+
+        add_talks(world)
+    return world
+
+
+def _talk(name: str):
+    return lambda w: {"pk": _with_talks(w).talks[name].pk}
+
+
+def _campaign(code: str):
+    return lambda w: {"pk": _with_talks(w).campaigns[code].pk}
+
+
+def _own_notice(world, user) -> dict:
+    from tanhua.notices.models import Notice
+
+    user = user or world.users["commission_c1"]  # anonymous: someone's, it only needs to exist
+    notice = Notice.objects.create(
+        recipient=user, event_key=f"matrix:{user.pk}", kind="test", title="测试通知"
+    )
+    return {"pk": notice.pk}
+
+
+def _others_notice(world, user) -> dict:
+    from tanhua.notices.models import Notice
+
+    other = world.users["viewer_c1" if user and user.username != "viewer_c1" else "auditor"]
+    notice = Notice.objects.create(
+        recipient=other, event_key=f"matrix-other:{user.pk}", kind="test", title="他人通知"
+    )
+    return {"pk": notice.pk}
+
+
+def _feed(world) -> dict:
+    from tanhua.notices.feeds import issue_feed
+
+    _row, plain = issue_feed(actor=None, user=world.users["talker_c1"])
+    return {"secret": plain}
+
+
+def _talk_c2_with_recorder(world) -> dict:
+    """C2's talk, given a C2 recorder, so the same body schedules it for the province staff
+    who reach it (the body keeps each talk's recorder)."""
+    from tanhua.accounts.models import User
+    from tanhua.core.testing import make_user
+
+    rec = User.objects.filter(username="recorder_c2").first() or make_user(
+        "recorder_c2", org=world.orgs["C2"], roles=[R.Role.RECORDER]
+    )
+    talk = _with_talks(world).talks["c2"]
+    type(talk).objects.unscoped("matrix: set up the object").filter(pk=talk.pk).update(recorder=rec)
+    return {"id": talk.pk}
+
+
+SCHEDULE_BODY = {
+    "start": "2026-06-02T09:00:00+08:00",
+    "end": "2026-06-02T10:00:00+08:00",
+    "place": "市委第一会议室",
+}
+
+ENTRIES.update(
+    {
+        "talks:detail": Access(
+            allowed=R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER},
+            kwargs=_talk("k11"),
+            outside=_talk("c2"),
+            ok=302,
+        ),
+        "talks:schedule": Access(
+            allowed=R.PLAN_TALKS, kwargs=_talk("k11"), outside=_talk("c2"), lists=PLAIN
+        ),
+        "talks:calendar": Access(allowed=CALENDAR_ROLES, lists=CALENDAR_FILTERS),
+        "talks:calendar_feed_issue": Access(allowed=CALENDAR_ROLES, method="POST"),
+        "talks:calendar_feed_revoke": Access(allowed=CALENDAR_ROLES, method="POST", ok=302),
+        # The secret address is the credential (calendar clients cannot log in).
+        "talks:calendar_feed": Access(public=True, kwargs=_feed),
+        "campaigns:calendar": Access(
+            allowed=R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER},
+            kwargs=_campaign("C1"),
+            outside=_campaign("C2"),
+            lists=CAMPAIGN_CALENDAR_FILTERS,
+        ),
+        "notices:list": Access(allowed=frozenset(R.Role), lists=PLAIN),
+        "notices:bell": Access(allowed=frozenset(R.Role)),
+        "notices:mark_all_read": Access(allowed=frozenset(R.Role), method="POST", ok=302),
+        "notices:mark_read": Access(
+            allowed=frozenset(R.Role),
+            per_user=True,
+            kwargs=_own_notice,
+            outside=_others_notice,
+            method="POST",
+            ok=302,
+        ),
+        "notices:open": Access(
+            allowed=frozenset(R.Role),
+            per_user=True,
+            kwargs=_own_notice,
+            outside=_others_notice,
+            ok=302,
+        ),
+    }
+)
+
+
 def _foreign_token(world) -> dict:
     from tanhua.accounts.models import User
     from tanhua.api.services import issue_token
@@ -353,6 +482,15 @@ API_ENTRIES: dict[str, Access] = {
         data={"cadre_code": "GC1M", "org_code": "K11", "title": "兼职委员", "start": "2021-01-01"},
         code_fields={"cadre_code": "cadre", "org_code": "organization"},
     ),
+    "POST /api/v1/talks/{id}/schedule": Access(
+        allowed=R.PLAN_TALKS,
+        method="POST",
+        kwargs=lambda w: {"id": _with_talks(w).talks["k11"].pk},
+        outside=_talk_c2_with_recorder,
+        data=SCHEDULE_BODY,
+    ),
+    "GET /api/v1/calendar": Access(allowed=CALENDAR_ROLES, lists=PLAIN),
+    "GET /api/v1/notices": Access(allowed=frozenset(R.Role), lists=PLAIN),
     "PATCH /api/v1/positions/{id}": Access(
         allowed=R.EDIT_REGISTRY,
         method="PATCH",

@@ -55,3 +55,41 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CalendarFeedQuerySet:
+        """A user sees only their own feed addresses."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+    def active(self) -> CalendarFeedQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address (an .ics feed of their talks), for calendar clients
+    that cannot log in. Like API tokens, only the SHA-256 of the secret is stored; `prefix`
+    tells addresses apart. What the feed shows is decided at each request by what its owner
+    may see then, so a revoked role or a declared 回避 takes effect at once; revoking the
+    address ends it. A user holds at most one live address: a new one revokes the old."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("地址前缀"), max_length=16, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("日历订阅地址")
+        verbose_name_plural = _("日历订阅地址")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.prefix}…"

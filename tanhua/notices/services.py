@@ -50,3 +50,15 @@ def notify(
         ids = [n.pk for n in made]
         transaction.on_commit(lambda: mail.send_pending(ids))
     return made
+
+
+def mark_read(*, user, notice_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own notices read (all unread ones when `notice_ids` is None); returns
+    how many changed. The recipient's own bookkeeping, like a mail client's: one conditional
+    UPDATE, not an audited business change."""
+    from django.utils import timezone
+
+    qs = Notice.objects.visible_to(user).unread()
+    if notice_ids is not None:
+        qs = qs.filter(pk__in=list(notice_ids))
+    return qs.update(read_at=timezone.now())
