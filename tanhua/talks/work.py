@@ -98,7 +98,8 @@ def campaign_progress(user, *, year=None) -> list[Campaign]:
     """The user's campaigns of the year (the latest year they have, by default), each with
     its political supervision talks counted by stage, in one query."""
     roles = scoping.user_roles(user)
-    if not roles & (R.SEE_CAMPAIGNS | R.TAKE_PART_IN_TALKS):
+    # A subject or a recorder follows their own talks, not a campaign's progress.
+    if not roles & (R.SEE_CAMPAIGNS | {R.Role.TALKER}):
         return []
     campaigns = Campaign.objects.visible_to(user)
     if year is None:
