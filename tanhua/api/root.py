@@ -37,6 +37,9 @@ def _mount_routers() -> None:
     from tanhua.org.api import router as org_router
 
     api.add_router("/", org_router)
+    from tanhua.talks.api import router as talks_router
+
+    api.add_router("/", talks_router)
 
 
 _mount_routers()

@@ -107,8 +107,14 @@ def record_docx(talk, record, problems, addenda) -> bytes:
     facts = [
         (_("谈话类型"), talk.get_type_display()),
         (_("谈话人"), talk.talker.name),
-        (_("被谈话人"), f"{talk.subject.name}（{subject_post}）" if subject_post else talk.subject.name),
-        (_("谈话时间"), _when(record.started_at if record and record.started_at else talk.scheduled_start)),
+        (
+            _("被谈话人"),
+            f"{talk.subject.name}（{subject_post}）" if subject_post else talk.subject.name,
+        ),
+        (
+            _("谈话时间"),
+            _when(record.started_at if record and record.started_at else talk.scheduled_start),
+        ),
         (_("结束时间"), _when(record.ended_at) if record else "—"),
         (_("谈话地点"), talk.place or "—"),
         (_("记录人"), _person(talk.recorder)),
@@ -140,7 +146,12 @@ def record_docx(talk, record, problems, addenda) -> bytes:
     if record is not None and record.is_sealed:
         _para(doc, "", indent=False)
         _para(doc, _("封存时间：%(t)s") % {"t": _when(record.sealed_at)}, font=KAI_FONT, size=14)
-        _para(doc, _("内容摘要（SHA-256）：%(h)s") % {"h": record.content_hash}, font=KAI_FONT, size=10)
+        _para(
+            doc,
+            _("内容摘要（SHA-256）：%(h)s") % {"h": record.content_hash},
+            font=KAI_FONT,
+            size=10,
+        )
     for a in addenda:
         _para(doc, _("补正（%(t)s）") % {"t": _when(a.at)}, font=HEAD_FONT, size=16)
         for line in _lines(a.text):
@@ -178,7 +189,7 @@ def to_pdf(docx: bytes) -> bytes | None:
         # A profile of its own: a user's running LibreOffice would otherwise take the job.
         profile = Path(tmp) / "profile"
         try:
-            subprocess.run(  # noqa: S603 - fixed arguments, no shell
+            subprocess.run(
                 [
                     binary,
                     f"-env:UserInstallation=file://{profile}",

@@ -182,8 +182,8 @@ def confirm(request, pk: int):
             messages.success(request, _("您已确认谈话记录"))
             return redirect("talks:confirm", pk=talk.pk)
     rec = record_of(user, talk)
-    needs_token = (
-        security.confirmed_totp_device(user) is not None or security.needs_second_factor(user)
+    needs_token = security.confirmed_totp_device(user) is not None or security.needs_second_factor(
+        user
     )
     context = {
         "talk": talk,

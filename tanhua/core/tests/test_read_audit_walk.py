@@ -20,6 +20,7 @@ from tanhua.audit.models import AuditEntry
 from tanhua.core import access_matrix
 from tanhua.core.testing import build_world
 from tanhua.core.tests.test_access_matrix import PERSONAS
+from tanhua.talks.testing import add_talks
 
 READ_ACTIONS = ("cadre.read", "cadre.list")
 
@@ -28,6 +29,7 @@ READ_ACTIONS = ("cadre.read", "cadre.list")
 def walk_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
+        add_talks(world)
         from tanhua.accounts.models import ConflictDeclaration
 
         # A declaration, so the 回避 pages have a person to show.

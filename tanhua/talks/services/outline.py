@@ -56,7 +56,9 @@ class ProblemDraft:
 def _visible_talk(actor, talk: Talk) -> Talk:
     """The talk as the actor may see it (404 otherwise), locked for the change."""
     scoping.require(Talk.objects.visible_to(actor).filter(pk=talk.pk).exists())
-    return Talk.objects.unscoped("locking a talk the actor sees").select_for_update().get(pk=talk.pk)
+    return (
+        Talk.objects.unscoped("locking a talk the actor sees").select_for_update().get(pk=talk.pk)
+    )
 
 
 def may_draft(user, talk: Talk) -> bool:
@@ -79,11 +81,15 @@ def _refuse_if_held(talk: Talk) -> None:
 
 
 def _locked_outline(talk: Talk) -> Outline:
-    return (
+    outline = (
         Outline.objects.unscoped("the outline of a talk the actor sees, locked for the change")
         .select_for_update()
-        .get(talk_id=talk.pk)
+        .filter(talk_id=talk.pk)
+        .first()
     )
+    if outline is None:
+        raise ValidationError(_("提纲尚未起草"), code="no_outline")
+    return outline
 
 
 def _problems(outline: Outline) -> list[OutlineProblem]:
@@ -213,7 +219,12 @@ def save_problems(
         p = by_id.get(d.id) if d.id is not None else None
         if p is None:
             p = OutlineProblem(outline=outline)
-        p.order, p.focus_area, p.statement, p.evidence = order, d.focus_area, d.statement, d.evidence
+        p.order, p.focus_area, p.statement, p.evidence = (
+            order,
+            d.focus_area,
+            d.statement,
+            d.evidence,
+        )
         p.save()
         saved.append(p)
     after = _snapshot(saved)
@@ -248,9 +259,7 @@ def current_drafts(outline: Outline) -> list[ProblemDraft]:
 def add_problem(*, actor, talk, focus_area, statement, evidence="", expected_version) -> Outline:
     outline = ensure_outline(actor=actor, talk=talk)
     drafts = [*current_drafts(outline), ProblemDraft(focus_area, statement, evidence)]
-    return save_problems(
-        actor=actor, talk=talk, problems=drafts, expected_version=expected_version
-    )
+    return save_problems(actor=actor, talk=talk, problems=drafts, expected_version=expected_version)
 
 
 def edit_problem(
@@ -372,9 +381,7 @@ def approve(*, actor, talk: Talk, expected_version: int | None) -> Outline:
 
 
 @transaction.atomic
-def return_outline(
-    *, actor, talk: Talk, comment: str, expected_version: int | None
-) -> Outline:
+def return_outline(*, actor, talk: Talk, comment: str, expected_version: int | None) -> Outline:
     """The talker sends the outline back to staff with what to change (also an approved one,
     until the talk is held)."""
     talk = _visible_talk(actor, talk)

@@ -99,7 +99,9 @@ def is_subject(user, talk: Talk) -> bool:
 
 def _visible_talk(actor, talk: Talk) -> Talk:
     scoping.require(Talk.objects.visible_to(actor).filter(pk=talk.pk).exists())
-    return Talk.objects.unscoped("locking a talk the actor sees").select_for_update().get(pk=talk.pk)
+    return (
+        Talk.objects.unscoped("locking a talk the actor sees").select_for_update().get(pk=talk.pk)
+    )
 
 
 def _locked_record(talk: Talk) -> TalkRecord | None:
@@ -513,7 +515,8 @@ def confirm(
     must count towards the lockout and stay in the trail even though nothing is confirmed."""
     from tanhua.accounts import security
 
-    scoping.require(Talk.objects.visible_to(actor).filter(pk=talk.pk).exists())
+    talk = Talk.objects.visible_to(actor).filter(pk=talk.pk).first()
+    scoping.require(talk is not None)
     scoping.require(is_talker(actor, talk) or is_subject(actor, talk))
     record = TalkRecord.objects.unscoped("the record of a visible talk").filter(talk=talk).first()
     reason = confirm_refusal(actor, talk, record)
@@ -532,7 +535,9 @@ def confirm(
 
 @transaction.atomic
 def _confirm(*, actor, talk: Talk, expected_version: int | None) -> TalkRecord:
-    talk = Talk.objects.unscoped("locking a talk the actor sees").select_for_update().get(pk=talk.pk)
+    talk = (
+        Talk.objects.unscoped("locking a talk the actor sees").select_for_update().get(pk=talk.pk)
+    )
     record = _locked_record(talk)
     reason = confirm_refusal(actor, talk, record)
     if reason:
@@ -592,8 +597,10 @@ def _seal(*, actor, talk: Talk, record: TalkRecord) -> None:
 
 
 def may_add_addendum(user, talk: Talk) -> bool:
-    return may_write(user, talk) or is_talker(user, talk) or bool(
-        scoping.user_roles(user) & R.PLAN_TALKS
+    return (
+        may_write(user, talk)
+        or is_talker(user, talk)
+        or bool(scoping.user_roles(user) & R.PLAN_TALKS)
     )
 
 

@@ -1,11 +1,11 @@
-"""The world of talks for the outline and record tests (import `tworld` as a fixture), and
-steps of the talk cycle they share: an approved outline, a started, held record."""
+"""The world of talks for the outline and record tests (each test module makes it its
+`tworld` fixture), and the steps of the talk cycle they share: an approved outline, a
+started and held record."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from tanhua.core.testing import add_scope_probes, build_world
@@ -15,8 +15,7 @@ from tanhua.talks.services import record as records
 from tanhua.talks.testing import add_talks
 
 
-@pytest.fixture
-def tworld(db):
+def talk_world():
     """build_world + scope probes + a year of talks (world.talks["k11"] is C1's talk with
     the K11 secretary, recorder_c1 records it, a draft outline with one problem)."""
     world = add_talks(add_scope_probes(build_world()))
