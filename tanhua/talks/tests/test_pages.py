@@ -215,8 +215,8 @@ def test_the_printable_record_has_the_header_the_sections_and_signature_lines(tw
     doc = Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in doc.paragraphs)
     for expected in (
-        "秘密", "政治监督谈话记录", "东城书记乙", "甲县书记戊（东城甲县委县委书记）", "市委第三会议室",
-        "recorder_c1", "一、总体评价", "文山会海问题突出", "被谈话人的说明文字",
+        "秘密", "政治监督谈话记录", "东城书记乙", "甲县书记戊（东城甲县委县委书记）",
+        "市委第三会议室", "recorder_c1", "一、总体评价", "文山会海问题突出", "被谈话人的说明文字",
         "谈话人（签字）", "被谈话人（签字）", "记录人（签字）", "SHA-256",
     ):  # fmt: skip
         assert expected in text, expected
