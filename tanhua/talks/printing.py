@@ -146,22 +146,19 @@ def record_docx(talk, record, problems, addenda) -> bytes:
     if record is not None and record.is_sealed:
         _para(doc, "", indent=False)
         _para(doc, _("封存时间：%(t)s") % {"t": _when(record.sealed_at)}, font=KAI_FONT, size=14)
-        _para(
-            doc,
-            _("内容摘要（SHA-256）：%(h)s") % {"h": record.content_hash},
-            font=KAI_FONT,
-            size=10,
-        )
+        _para(doc, _("内容摘要（SHA-256）："), font=KAI_FONT, size=10, indent=False)
+        _para(doc, record.content_hash, font="Courier New", size=10, indent=False)
     for a in addenda:
         _para(doc, _("补正（%(t)s）") % {"t": _when(a.at)}, font=HEAD_FONT, size=16)
         for line in _lines(a.text):
             _para(doc, line)
-        _para(doc, _("补正摘要：%(h)s") % {"h": a.content_hash}, font=KAI_FONT, size=10)
+        _para(doc, _("补正摘要（SHA-256）："), font=KAI_FONT, size=10, indent=False)
+        _para(doc, a.content_hash, font="Courier New", size=10, indent=False)
     _para(doc, "", indent=False)
     for label in (_("谈话人（签字）"), _("被谈话人（签字）"), _("记录人（签字）")):
         p = _para(doc, indent=False)
-        _font(p.add_run(f"{label}：________________    "), BODY_FONT, 16)
-        _font(p.add_run(_("日期：____年__月__日")), BODY_FONT, 16)
+        _font(p.add_run(f"{label}：{'_' * 12}  "), BODY_FONT, 16)
+        _font(p.add_run(_("日期：　　年　月　日")), BODY_FONT, 16)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
