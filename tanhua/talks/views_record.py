@@ -86,8 +86,12 @@ def save_from_json(request, talk) -> JsonResponse:
             **extra,
         )
     except records.StaleRecord as stale:
+        message = _(
+            "您编辑期间，他人已保存了第 %(v)s 版，您的这次修改未保存。下面逐项列出不同之处："
+            "左侧为已保存的内容，右侧为您的内容，请选择或合并后保存。"
+        ) % {"v": stale.current_version}
         return JsonResponse(
-            {"ok": False, "conflict": True, "message": stale.message, "current": stale.current},
+            {"ok": False, "conflict": True, "message": message, "current": stale.current},
             status=409,
         )
     except ValidationError as refused:

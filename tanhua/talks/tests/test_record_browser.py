@@ -13,7 +13,6 @@ import pytest
 from tanhua.core.browser import VIEWPORT, Shots
 from tanhua.core.testing import TEST_PASSWORD
 from tanhua.talks.models import Outline, TalkRecord
-from tanhua.talks.services import outline as outlines
 from tanhua.talks.tests.helpers import talk_world
 
 pytestmark = pytest.mark.browser
@@ -28,11 +27,7 @@ OUTLINE_TEXT = "调研不深入，存在文山会海现象"
 
 @pytest.fixture
 def tworld(transactional_db):
-    world = talk_world()
-    talk = world.talks["k11"]
-    outline = Outline.objects.unscoped("test").get(talk=talk)
-    outlines.submit(actor=world.users["commission_c1"], talk=talk, expected_version=outline.version)
-    return world
+    return talk_world()
 
 
 @pytest.fixture
@@ -94,6 +89,21 @@ def test_the_recorder_writes_live_survives_a_reload_and_a_second_editor_and_both
 ):
     talk = tworld.talks["k11"]
     pk = talk.pk
+
+    # Staff add a problem to the outline (htmx, no page load) and submit it to the talker.
+    staff = open_tab("commission_c1")
+    staff.goto(f"/talks/{pk}/outline/")
+    add = staff.locator("#add-problem")
+    add.get_by_label("新问题的重点方面").select_option("A4")
+    add.get_by_label("问题", exact=True).fill("政商交往边界不清，存在打招呼现象")
+    add.get_by_label("数据和事例").fill("2025年涉企信访举报12件")
+    add.get_by_role("button", name="新增").click()
+    staff.locator(".ok-box", has_text="已新增问题").wait_for()
+    assert staff.locator(".outline-problem form textarea[name=statement]").count() == 2
+    shot(staff, "staff-outline-editor")
+    staff.get_by_role("button", name="提交谈话人审定").click()
+    staff.locator("#outline-status", has_text="待审定").wait_for()
+    assert Outline.objects.unscoped("test").get(talk=talk).status == "submitted"
 
     # The talker approves the outline staff submitted.
     talker = open_tab("talker_c1")
@@ -197,3 +207,6 @@ def test_the_recorder_writes_live_survives_a_reload_and_a_second_editor_and_both
     assert rec.locator("#content-hash").inner_text() == record.content_hash
     assert rec.locator("#record-form").count() == 0  # sealed: no editor any more
     shot(rec, "recorder-sealed-view")
+    staff.goto(f"/talks/{pk}/")
+    assert staff.locator("#content-hash").inner_text() == record.content_hash
+    shot(staff, "staff-talk-page")
