@@ -28,18 +28,28 @@ SQLITE_DOWN = [
     f"DROP TRIGGER IF EXISTS {P}_sealed_update",
     f"DROP TRIGGER IF EXISTS {A}_hashed",
 ]
+# One function per table: PL/pgSQL resolves NEW's fields when it plans an expression, so a
+# shared function naming another table's column fails even in a branch never taken.
 POSTGRES_UP = [
     f"""CREATE OR REPLACE FUNCTION {R}_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_TABLE_NAME = '{R}' AND OLD.sealed_at IS NOT NULL THEN
-            RAISE EXCEPTION '{MESSAGE}';
-        ELSIF TG_TABLE_NAME = '{P}' AND EXISTS (
-            SELECT 1 FROM {R} WHERE id = NEW.record_id AND sealed_at IS NOT NULL
-        ) THEN
-            RAISE EXCEPTION '{MESSAGE}';
-        ELSIF TG_TABLE_NAME = '{A}' AND OLD.content_hash <> '' THEN
-            RAISE EXCEPTION '{MESSAGE}';
-        END IF;
+        IF OLD.sealed_at IS NOT NULL THEN RAISE EXCEPTION '{MESSAGE}'; END IF;
+        RETURN NEW;
+    END
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION {P}_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM {R} WHERE id = NEW.record_id AND sealed_at IS NOT NULL)
+        THEN RAISE EXCEPTION '{MESSAGE}'; END IF;
+        IF TG_OP = 'UPDATE' AND EXISTS (
+            SELECT 1 FROM {R} WHERE id = OLD.record_id AND sealed_at IS NOT NULL
+        ) THEN RAISE EXCEPTION '{MESSAGE}'; END IF;
+        RETURN NEW;
+    END
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION {A}_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF OLD.content_hash <> '' THEN RAISE EXCEPTION '{MESSAGE}'; END IF;
         RETURN NEW;
     END
     $$""",
@@ -48,16 +58,18 @@ POSTGRES_UP = [
     FOR EACH ROW EXECUTE FUNCTION {R}_refuse()""",
     f"DROP TRIGGER IF EXISTS {P}_sealed ON {P}",
     f"""CREATE TRIGGER {P}_sealed BEFORE INSERT OR UPDATE ON {P}
-    FOR EACH ROW EXECUTE FUNCTION {R}_refuse()""",
+    FOR EACH ROW EXECUTE FUNCTION {P}_refuse()""",
     f"DROP TRIGGER IF EXISTS {A}_hashed ON {A}",
     f"""CREATE TRIGGER {A}_hashed BEFORE UPDATE ON {A}
-    FOR EACH ROW EXECUTE FUNCTION {R}_refuse()""",
+    FOR EACH ROW EXECUTE FUNCTION {A}_refuse()""",
 ]
 POSTGRES_DOWN = [
     f"DROP TRIGGER IF EXISTS {R}_sealed ON {R}",
     f"DROP TRIGGER IF EXISTS {P}_sealed ON {P}",
     f"DROP TRIGGER IF EXISTS {A}_hashed ON {A}",
     f"DROP FUNCTION IF EXISTS {R}_refuse()",
+    f"DROP FUNCTION IF EXISTS {P}_refuse()",
+    f"DROP FUNCTION IF EXISTS {A}_refuse()",
 ]
 SQL = {"sqlite": (SQLITE_UP, SQLITE_DOWN), "postgresql": (POSTGRES_UP, POSTGRES_DOWN)}
 
