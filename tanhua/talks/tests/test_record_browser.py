@@ -54,9 +54,11 @@ def open_tab(browser, live_server, request):
         tab.on("pageerror", lambda exc: errors.append(str(exc)))
         tab.on(
             "console",
-            lambda m: errors.append(m.text)
-            if m.type == "error" and not EXPECTED_CONSOLE.search(m.text)
-            else None,
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and not EXPECTED_CONSOLE.search(m.text)
+                else None
+            ),
         )
         tab.goto("/accounts/login/")
         tab.get_by_label("用户名").fill(username)
