@@ -240,3 +240,47 @@ def test_the_database_itself_refuses_to_change_a_sealed_record(tworld):
     with pytest.raises(errors), transaction.atomic():
         RecordProblem.objects.create(record=rec, focus_area="A1", text="后加的问题")
     assert _record(talk).content_hash == rec.content_hash
+
+
+def _totp_code(device) -> str:
+    from django_otp.oath import totp
+
+    return str(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)).zfill(6)
+
+
+def test_a_confirmer_with_an_authenticator_gives_its_code_too(tworld):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    talk = tworld.talks["k11"]
+    talker = tworld.users["talker_c1"]
+    device = TOTPDevice.objects.create(user=talker, name="authenticator", confirmed=True)
+    rec = held_record(tworld, talk)
+    with pytest.raises(ValidationError, match="动态口令"):
+        records.confirm(
+            actor=talker, talk=talk, password=TEST_PASSWORD, token="", expected_version=rec.version
+        )
+    assert _record(talk).talker_confirmed_at is None
+    rec = records.confirm(
+        actor=talker,
+        talk=talk,
+        password=TEST_PASSWORD,
+        token=_totp_code(device),
+        expected_version=rec.version,
+    )
+    assert rec.talker_confirmed_at is not None
+    assert AuditEntry.objects.filter(action="auth.otp_verify", result="ok").count() == 1
+
+
+def test_where_roles_require_a_second_factor_a_confirmer_without_one_is_sent_to_enrol(
+    tworld, settings
+):
+    settings.REQUIRE_TOTP = True
+    talk = tworld.talks["k11"]
+    rec = held_record(tworld, talk)
+    with pytest.raises(ValidationError, match="绑定验证器"):
+        records.confirm(
+            actor=tworld.users["subject_k11"],
+            talk=talk,
+            password=TEST_PASSWORD,
+            expected_version=rec.version,
+        )
