@@ -353,7 +353,7 @@ register_actions(
         "record.confirm": _("确认谈话记录"),
         "record.seal": _("封存谈话记录"),
         "record.addendum": _("补正谈话记录"),
-        "talk.held": _("标记已谈话"),
+        "record.held": _("标记已谈话"),
     }
 )
 register_object_type("outline", _("谈话提纲"), reveal=_reveal_by(_talks_by_pk, "pk"))

@@ -29,6 +29,7 @@ from tanhua.talks.models import (
     OutlineProblem,
     OutlineStatus,
     Talk,
+    TalkRecord,
 )
 from tanhua.talks.services.state import settled_status
 
@@ -399,6 +400,8 @@ def return_outline(*, actor, talk: Talk, comment: str, expected_version: int | N
     )  # fmt: skip
     if outline.status == OutlineStatus.DRAFT:
         raise ValidationError(_("提纲尚未提交审定，无需退回"), code="status")
+    if TalkRecord.objects.unscoped("has the talk's record started").filter(talk=talk).exists():
+        raise ValidationError(_("谈话记录已开始，提纲不能再退回"), code="record_started")
     before = outline.status
     outline.status = OutlineStatus.DRAFT
     outline.return_comment = comment

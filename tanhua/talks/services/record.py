@@ -423,6 +423,9 @@ def mark_held(*, actor, talk: Talk, held_on: dt.date | None = None) -> TalkRecor
         raise ValidationError(_("记录尚未开始，不能标记为已谈话"), code="not_started")
     if talk.is_held:
         raise ValidationError(_("已标记为已谈话"), code="held")
+    reason = start_refusal(talk)
+    if reason:
+        raise ValidationError(reason, code="not_ready")
     day = held_on or timezone.localdate(record.started_at or timezone.now())
     before = {"status": talk.status, "held_on": None}
     talk.status, talk.held_on = TalkStatus.HELD, day
@@ -434,8 +437,8 @@ def mark_held(*, actor, talk: Talk, held_on: dt.date | None = None) -> TalkRecor
         record.last_saved_by = actor
         record.save(update_fields=fields)
     audit.record(
-        "talk.held",
-        object_type="talk",
+        "record.held",
+        object_type="talk_record",
         object_id=str(talk.pk),
         before=before,
         after={"status": talk.status, "held_on": day},

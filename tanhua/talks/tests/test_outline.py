@@ -168,3 +168,16 @@ def test_a_talk_without_an_outline_gets_one_as_staff_start_drafting(tworld):
     )
     assert o.problems.unscoped("test").count() == 1
     assert fresh(talk).status == TalkStatus.PREPARING
+
+
+def test_once_the_record_has_started_the_outline_cannot_be_returned(tworld):
+    from tanhua.talks.services import record as records
+    from tanhua.talks.tests.helpers import approve_outline
+
+    talk = tworld.talks["k11"]
+    o = approve_outline(tworld, talk)
+    records.start(actor=tworld.users["recorder_c1"], talk=talk)
+    with pytest.raises(ValidationError, match="记录已开始"):
+        outlines.return_outline(
+            actor=tworld.users["talker_c1"], talk=talk, comment="再改改", expected_version=o.version
+        )
