@@ -113,3 +113,20 @@ def test_the_record_journey_through_the_api_ends_sealed(tworld):
     assert recorder.get(f"/talks/{talk.pk}/record").json()["content_hash"] == record.content_hash
     sealed = recorder.send("PUT", f"/talks/{talk.pk}/record", {"explanation": "改"})
     assert sealed.status_code == 422 and "已封存" in sealed.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    "persona", ["commission_c1", "organization_c1", "talker_c1", "recorder_c1", "subject_k11"]
+)
+def test_a_hidden_campaign_or_subject_filters_like_an_unknown_one(tworld, persona):
+    from tanhua.talks.models import Talk
+
+    user = tworld.users[persona]
+    api = Api(user)
+    seen = set(Talk.objects.visible_to(user).values_list("pk", flat=True))
+    listed = {t["id"] for t in api.get("/talks", page_size=200).json()["items"]}
+    assert listed == seen and tworld.talks["c2"].pk not in listed
+    hidden = api.get("/talks", campaign=tworld.campaigns["C2"].pk).json()
+    unknown = api.get("/talks", campaign=999_999).json()
+    assert hidden == unknown == {"count": 0, "items": []}
+    assert api.get("/talks", q="GC2V").json() == api.get("/talks", q="NOSUCH").json()
