@@ -43,6 +43,9 @@ def _mount_routers() -> None:
     from tanhua.notices.api import router as notices_router
 
     api.add_router("/", notices_router)
+    from tanhua.talks.api import router as talks_router
+
+    api.add_router("/", talks_router)
 
 
 _mount_routers()

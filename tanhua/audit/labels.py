@@ -346,3 +346,31 @@ register_actions(
     }
 )
 register_object_type("calendar_feed", _("日历订阅"), reveal=reveal_all)
+# --- the talk's outline and record (issue 9, helper C) ---------------------------------------
+
+
+def _talks_by_pk(viewer):
+    from tanhua.talks.models import Talk
+
+    return Talk.objects.visible_to(viewer)
+
+
+register_prefix("outline", _("谈话提纲"))
+register_prefix("record", _("谈话记录"))
+register_actions(
+    {
+        "outline.create": _("新建谈话提纲"),
+        "outline.update": _("修改谈话提纲"),
+        "outline.submit": _("提交谈话提纲审定"),
+        "outline.approve": _("审定谈话提纲"),
+        "outline.return": _("退回谈话提纲"),
+        "record.start": _("开始谈话记录"),
+        "record.update": _("保存谈话记录"),
+        "record.confirm": _("确认谈话记录"),
+        "record.seal": _("封存谈话记录"),
+        "record.addendum": _("补正谈话记录"),
+        "record.held": _("标记已谈话"),
+    }
+)
+register_object_type("outline", _("谈话提纲"), reveal=_reveal_by(_talks_by_pk, "pk"))
+register_object_type("talk_record", _("谈话记录"), reveal=_reveal_by(_talks_by_pk, "pk"))

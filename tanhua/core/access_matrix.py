@@ -268,6 +268,40 @@ ENTRIES: dict[str, Access] = {
     # A user manages only their own API tokens: someone else's answers 404 to everyone.
     "api_tokens:list": Access(allowed=frozenset(R.Role)),
     "api_tokens:revoke": Access(method="POST", ok=302, kwargs=lambda w: _foreign_token(w)),
+    # The talk (issue 9): in scope C1's talk with the K11 secretary (so anchored in K11, where
+    # its subject sits), outside C2's talk. The subject reaches their own talk's page only;
+    # the outline, the record and the print are staff's, the talker's and the recorder's.
+    "talks:detail": Access(
+        allowed=R.PLAN_TALKS | R.TAKE_PART_IN_TALKS,
+        kwargs=lambda w: _talk_pk(w, "k11"),
+        outside=lambda w: _talk_pk(w, "c2"),
+        anchor="K11",
+    ),
+    "talks:outline": Access(
+        allowed=R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER},
+        kwargs=lambda w: _talk_pk(w, "k11"),
+        outside=lambda w: _talk_pk(w, "c2"),
+        anchor="K11",
+    ),
+    "talks:record": Access(
+        allowed=R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER},
+        kwargs=lambda w: _talk_pk(w, "k11"),
+        outside=lambda w: _talk_pk(w, "c2"),
+        anchor="K11",
+    ),
+    # Only the talker and the subject confirm (k11 is not held yet: the page says so).
+    "talks:confirm": Access(
+        allowed=frozenset({R.Role.TALKER, R.Role.SUBJECT}),
+        kwargs=lambda w: _talk_pk(w, "k11"),
+        outside=lambda w: _talk_pk(w, "c2"),
+        anchor="K11",
+    ),
+    "talks:print": Access(
+        allowed=R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER},
+        kwargs=lambda w: _talk_pk(w, "k11"),
+        outside=lambda w: _talk_pk(w, "c2"),
+        anchor="K11",
+    ),
 }
 
 
@@ -358,12 +392,6 @@ SCHEDULE_BODY = {
 
 ENTRIES.update(
     {
-        "talks:detail": Access(
-            allowed=R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER},
-            kwargs=_talk("k11"),
-            outside=_talk("c2"),
-            ok=302,
-        ),
         "talks:schedule": Access(
             allowed=R.PLAN_TALKS, kwargs=_talk("k11"), outside=_talk("c2"), lists=PLAIN
         ),
@@ -398,6 +426,14 @@ ENTRIES.update(
         ),
     }
 )
+
+
+def _talk_pk(world, name: str, key: str = "pk") -> dict:
+    return {key: world.talks[name].pk}
+
+
+def _talk_id(name: str):
+    return lambda w: _talk_pk(w, name, "id")
 
 
 def _foreign_token(world) -> dict:
@@ -497,5 +533,95 @@ API_ENTRIES: dict[str, Access] = {
         kwargs=_pk_of("GC1M"),
         outside=_pk_of("GC2"),
         data={"end": "2030-12-31"},
+    ),
+    # The talk (issue 9). world.talks["k11"] (C1, subject in K11) in scope, ["c2"] outside.
+    # k11's outline is a draft with one problem and its record not started: what the talker,
+    # the recorder and the subject may not do yet answers 422 with the reason.
+    "GET /api/v1/talks": Access(allowed=R.PLAN_TALKS | R.TAKE_PART_IN_TALKS),
+    "GET /api/v1/talks/{id}": Access(
+        allowed=R.PLAN_TALKS | R.TAKE_PART_IN_TALKS,
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+    ),
+    "GET /api/v1/talks/{id}/outline": Access(
+        allowed=R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER},
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+    ),
+    "PUT /api/v1/talks/{id}/outline": Access(
+        allowed=R.PLAN_TALKS,
+        method="PUT",
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+        data={"problems": [{"focus_area": "A2", "statement": "主体责任落实不到位"}]},
+    ),
+    # C2's talk has no outline yet: the province's staff are told so (422).
+    "POST /api/v1/talks/{id}/outline/submit": Access(
+        allowed=R.PLAN_TALKS,
+        method="POST",
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+        also_ok=frozenset({422}),
+    ),
+    "POST /api/v1/talks/{id}/outline/approve": Access(
+        allowed=frozenset({R.Role.TALKER}),
+        method="POST",
+        ok=422,
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+    ),
+    "POST /api/v1/talks/{id}/outline/return": Access(
+        allowed=frozenset({R.Role.TALKER}),
+        method="POST",
+        ok=422,
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+        data={"comment": "请补充数据"},
+    ),
+    "GET /api/v1/talks/{id}/record": Access(
+        allowed=R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER},
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+    ),
+    "PUT /api/v1/talks/{id}/record": Access(
+        allowed=frozenset({R.Role.RECORDER}),
+        method="PUT",
+        ok=422,
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+        data={"explanation": "情况属实"},
+    ),
+    "POST /api/v1/talks/{id}/record/start": Access(
+        allowed=frozenset({R.Role.RECORDER}),
+        method="POST",
+        ok=422,
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+    ),
+    "POST /api/v1/talks/{id}/record/held": Access(
+        allowed=frozenset({R.Role.RECORDER}),
+        method="POST",
+        ok=422,
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+    ),
+    "POST /api/v1/talks/{id}/confirm": Access(
+        allowed=frozenset({R.Role.TALKER, R.Role.SUBJECT}),
+        method="POST",
+        ok=422,
+        kwargs=_talk_id("k11"),
+        outside=_talk_id("c2"),
+        anchor="K11",
+        data={"password": "not-checked-before-the-talk"},
     ),
 }

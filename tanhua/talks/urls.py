@@ -1,11 +1,19 @@
+"""The talk's pages. Talk ids in URLs are integer primary keys."""
+
 from django.urls import path
 
-from tanhua.talks import calendar, views_schedule
+from tanhua.talks import calendar, views, views_record, views_schedule
 
 app_name = "talks"
+
 urlpatterns = [
-    # Stand-in until the talk page (helper C) lands: staff to the schedule, others to the calendar.
-    path("<int:pk>/", views_schedule.detail_redirect, name="detail"),
+    # The outline, the record, confirmation and print (issue 9: outline and record).
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/outline/", views.outline, name="outline"),
+    path("<int:pk>/record/", views_record.record, name="record"),
+    path("<int:pk>/confirm/", views_record.confirm, name="confirm"),
+    path("<int:pk>/print/", views_record.print_record, name="print"),
+    # Scheduling and calendars.
     path("<int:pk>/schedule/", views_schedule.schedule, name="schedule"),
     path("calendar/", calendar.talker_calendar, name="calendar"),
     path("calendar/feed/new/", calendar.feed_issue, name="calendar_feed_issue"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from tanhua.accounts import roles as R
 from tanhua.core import scoping
@@ -234,15 +234,3 @@ def _attach(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field, message)
         else:
             form.add_error(None, message)
-
-
-@login_required
-@require_GET
-def detail_redirect(request, pk: int):
-    """Stand-in for the talk page (helper C builds the real one): staff go to the schedule,
-    talkers and recorders to their calendar."""
-    scoping.require(scoping.has_any(request.user, R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER}))
-    talk = get_object_or_404(Talk.objects.visible_to(request.user), pk=pk)
-    if scoping.has_any(request.user, R.PLAN_TALKS):
-        return redirect("talks:schedule", pk=talk.pk)
-    return redirect("talks:calendar")
