@@ -156,14 +156,16 @@ class ScopedQuerySet(models.QuerySet):
         person_attr = getattr(self.model, "AUDIT_PERSON", None)
         if person_attr is None:
             return
-        person_of = operator.attrgetter(person_attr)
+        attrs = (person_attr,) if isinstance(person_attr, str) else tuple(person_attr)
+        getters = [operator.attrgetter(a) for a in attrs]
         shown = shown_on(request)
         rows_of = shown.rows.setdefault(self.model._meta.model_name, set())
         for row in rows:
             rows_of.add(row.pk)
-            person = person_of(row)
-            if person is not None:
-                shown.people.add(person)
+            for person_of in getters:
+                person = person_of(row)
+                if person is not None:
+                    shown.people.add(person)
 
 
 class Shown:
@@ -197,8 +199,9 @@ class ScopedModel(models.Model):
 
     # The attribute naming the person (a cadre id) a row is about, for the read audit; a
     # dotted path ("talk.subject_id") where the person is on a parent row, which the
-    # queryset's `_visible` then select_related()s so that noting it costs no query.
-    AUDIT_PERSON: str | None = None
+    # queryset's `_visible` then select_related()s so that noting it costs no query; a
+    # tuple where a row names several people (a talk: its subject and its talker).
+    AUDIT_PERSON: str | tuple[str, ...] | None = None
 
     class Meta:
         abstract = True

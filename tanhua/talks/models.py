@@ -113,7 +113,8 @@ class Talk(ScopedModel, Versioned):
 
     A subject who left the post since planning is marked (`left_on`), never deleted."""
 
-    AUDIT_PERSON = "subject_id"
+    # Pages show both the subject and the talker of a talk: the read entry names both.
+    AUDIT_PERSON = ("subject_id", "talker_id")
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", verbose_name=_("谈话工作"), on_delete=models.PROTECT,
@@ -247,7 +248,7 @@ class Outline(ScopedModel, Versioned):
     approved by the talker. The preparation stage (issue 10) fills the same outline from
     ranked, evidence-backed candidates."""
 
-    AUDIT_PERSON = "talk.subject_id"
+    AUDIT_PERSON = ("talk.subject_id", "talk.talker_id")
 
     talk = models.OneToOneField(Talk, on_delete=models.CASCADE, related_name="outline")
     status = models.CharField(
@@ -331,7 +332,7 @@ class TalkRecord(ScopedModel, Versioned):
     `content_hash` is stored and shown and the record never changes again; corrections are
     dated addenda (RecordAddendum)."""
 
-    AUDIT_PERSON = "talk.subject_id"
+    AUDIT_PERSON = ("talk.subject_id", "talk.talker_id")
 
     talk = models.OneToOneField(Talk, on_delete=models.CASCADE, related_name="record")
     overall_evaluation = models.TextField(_("总体评价"), blank=True)
