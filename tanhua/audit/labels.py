@@ -329,3 +329,28 @@ register_object_type("audit_log", _("审计日志"), reveal=reveal_all)
 register_object_type("import_errors", _("导入问题清单"), reveal=reveal_all)
 register_object_type("backup", _("备份"), reveal=reveal_all)
 register_object_type("anonymous_refusal", _("匿名访问计数"), reveal=reveal_all)
+
+
+# --- campaigns and their plan (issue 9, helper A) ---------------------------------------------
+
+
+def _campaigns(viewer):
+    from tanhua.campaigns.models import Campaign
+
+    return Campaign.objects.visible_to(viewer)
+
+
+register_prefix("campaign", _("谈话工作"))
+register_prefix("team_meeting", _("民主生活会"))
+register_actions(
+    {
+        "campaign.create": _("新建谈话工作"),
+        "campaign.update": _("修改谈话工作"),
+        "campaign.rule": _("调整谈话规则"),
+        "campaign.plan": _("生成谈话计划"),
+        "team_meeting.set": _("设定民主生活会日期"),
+        "talk.add_chosen": _("新增选择谈"),
+    },
+    common=True,
+)
+register_object_type("campaign", _("谈话工作"), reveal=_reveal_by(_campaigns, "pk"))
