@@ -82,9 +82,7 @@ def _check_window(start: dt.date, end: dt.date, year: int) -> None:
     if end < start:
         raise ValidationError(_("谈话截止日期不能早于开始日期"), code="window")
     if start.year != year and end.year != year:
-        raise ValidationError(
-            _("谈话时间段应在 %(year)s 年内") % {"year": year}, code="window"
-        )
+        raise ValidationError(_("谈话时间段应在 %(year)s 年内") % {"year": year}, code="window")
 
 
 def _check_substitute(talker: Cadre | None, reason: str) -> str:
@@ -204,7 +202,7 @@ def update_campaign(
     window_start: dt.date | None = None,
     window_end: dt.date | None = None,
     status: str | None = None,
-    substitute_talker: Cadre | None | bool = False,
+    substitute_talker: Cadre | bool | None = False,
     substitute_reason: str | None = None,
 ) -> Campaign:
     """Change what is given (`substitute_talker=False`: unchanged; None: nobody)."""

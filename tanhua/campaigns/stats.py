@@ -104,9 +104,7 @@ def subtree_talks(campaign):
 
 
 def year_talks(year: int):
-    return Talk.objects.unscoped("the operator's statistics of a year").filter(
-        campaign__year=year
-    )
+    return Talk.objects.unscoped("the operator's statistics of a year").filter(campaign__year=year)
 
 
 def progress(campaign) -> dict:

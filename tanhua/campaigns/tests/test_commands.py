@@ -29,7 +29,9 @@ def test_plan_for_a_committee_creates_its_campaign_and_prints_what_it_created(wo
 
 
 def test_plan_all_twice_adds_nothing_the_second_time(world, capsys):
-    call_command("plan", "2026", "--all", "--window-start", "2026-05-20", "--window-end", "2026-07-01")
+    call_command(
+        "plan", "2026", "--all", "--window-start", "2026-05-20", "--window-end", "2026-07-01"
+    )
     first = Talk.objects.unscoped("test").count()
     capsys.readouterr()
     call_command("plan", "2026", "--all")

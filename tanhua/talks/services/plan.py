@@ -108,9 +108,9 @@ def _choose_secretary(posts: list[Position]) -> Position | None:
 
 
 def _vacancy(org: Organization) -> str:
-    return _(
-        "%(org)s书记职务空缺，且未指定代为谈话人：请在谈话工作中指定代为谈话人及事由"
-    ) % {"org": org.name}
+    return _("%(org)s书记职务空缺，且未指定代为谈话人：请在谈话工作中指定代为谈话人及事由") % {
+        "org": org.name
+    }
 
 
 def plan_campaign(*, actor, campaign: Campaign, today: dt.date | None = None) -> PlanSummary:
@@ -364,9 +364,7 @@ def add_chosen_talk(
     if not reason:
         raise ValidationError(_("选择谈须说明事由"), code="reason")
     if len(reason) > MAX_REASON:
-        raise ValidationError(
-            _("事由不能超过 %(n)s 个字") % {"n": MAX_REASON}, code="reason"
-        )
+        raise ValidationError(_("事由不能超过 %(n)s 个字") % {"n": MAX_REASON}, code="reason")
     if type not in TalkType.values:
         raise ValidationError(_("谈话类型无效"), code="type")
     post = (

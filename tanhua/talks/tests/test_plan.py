@@ -95,9 +95,7 @@ def test_a_vacant_secretary_with_nobody_named_is_refused_naming_the_committee(wo
         end=dt.date(2026, 4, 1)
     )
     deputy = CadreFactory(code="GC2D", name="西城副书记子", tier=Tier.CITY)
-    PositionFactory(
-        cadre=deputy, organization=world.orgs["C2"], title="市委副书记", principal=True
-    )
+    PositionFactory(cadre=deputy, organization=world.orgs["C2"], title="市委副书记", principal=True)
     c2 = new_campaign(world, "C2")
     with pytest.raises(PlanRefused) as refused:
         plan_campaign(actor=None, campaign=c2, today=TODAY)

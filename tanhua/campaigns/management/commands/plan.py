@@ -61,8 +61,12 @@ class Command(TanhuaCommand):
             help="组织谈话的党委编码，可重复",
         )
         which.add_argument("--all", action="store_true", help="所有有下级组织的党委")
-        parser.add_argument("--window-start", type=_date, metavar="DATE", help="新建谈话工作的开始日期")
-        parser.add_argument("--window-end", type=_date, metavar="DATE", help="新建谈话工作的截止日期")
+        parser.add_argument(
+            "--window-start", type=_date, metavar="DATE", help="新建谈话工作的开始日期"
+        )
+        parser.add_argument(
+            "--window-end", type=_date, metavar="DATE", help="新建谈话工作的截止日期"
+        )
 
     def handle(self, *args, year, committees, all, window_start, window_end, **options):
         started = time.monotonic()
