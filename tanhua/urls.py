@@ -9,6 +9,8 @@ urlpatterns = [
     path("import/", include("tanhua.exchange.urls")),
     path("audit/", include("tanhua.audit.urls")),
     path("search/", include("tanhua.search.urls")),
+    path("campaigns/", include("tanhua.campaigns.urls")),
+    path("talks/", include("tanhua.talks.urls")),
     path("api/tokens/", include("tanhua.api.page_urls")),
     path("api/v1/", include("tanhua.api.urls")),
 ]

@@ -267,6 +267,102 @@ ENTRIES: dict[str, Access] = {
 }
 
 
+# --- campaigns (issue 9): C1's round in scope, C2's (a sibling city) outside --------------
+
+CAMPAIGN_VIEW = frozenset(R.SEE_CAMPAIGNS | {R.Role.TALKER, R.Role.RECORDER})
+TALK_FILTERS = (
+    {},
+    {"status": "planned"},
+    {"basis": "required"},
+    {"level": "county"},
+    {"tier": "city"},
+    {"q": "书记"},
+    {"q": "GSECRET"},
+    {"q": "GDECL"},
+    {"scope": "own"},
+    {"page": "2"},
+)
+
+
+def _campaign(code: str, key: str = "pk"):
+    return lambda w: {key: w.campaigns[code].pk}
+
+
+def _talk(name: str, key: str = "pk"):
+    return lambda w: {key: w.talks[name].pk}
+
+
+def _team(code: str, team: str):
+    return lambda w: {"pk": w.campaigns[code].pk, "code": team}
+
+
+CAMPAIGN_ENTRIES: dict[str, Access] = {
+    "campaigns:list": Access(allowed=frozenset(R.SEE_CAMPAIGNS | R.TAKE_PART_IN_TALKS)),
+    "campaigns:detail": Access(
+        allowed=CAMPAIGN_VIEW, kwargs=_campaign("C1"), outside=_campaign("C2")
+    ),
+    "campaigns:talks": Access(
+        allowed=CAMPAIGN_VIEW, kwargs=_campaign("C1"), outside=_campaign("C2")
+    ),
+    "campaigns:meetings": Access(
+        allowed=R.SEE_CAMPAIGNS, kwargs=_campaign("C1"), outside=_campaign("C2"), lists=PLAIN
+    ),
+    "campaigns:plan": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_campaign("C1"),
+        outside=_campaign("C2"),
+        method="POST",
+        ok=302,
+    ),
+    "campaigns:edit": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_campaign("C1"),
+        outside=_campaign("C2"),
+        method="POST",
+        ok=302,
+        data={
+            "name": "东城市委2026年度政治监督谈话",
+            "window_start": "2026-05-15",
+            "window_end": "2026-07-08",
+            "status": "active",
+        },
+    ),
+    "campaigns:rule": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_campaign("C1"),
+        outside=_campaign("C2"),
+        method="POST",
+        ok=302,
+        data={"kind": "subordinate_teams", "active": "1"},
+    ),
+    "campaigns:add_talk": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_campaign("C1"),
+        outside=_campaign("C2"),
+        method="POST",
+        ok=302,
+        data={"subject_code": "GT111", "reason": "信访反映较多", "type": "political_supervision"},
+    ),
+    "campaigns:meeting_set": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_team("C1", "K11"),
+        outside=_team("C2", "C2"),
+        method="POST",
+        ok=302,
+        data={"date": "2026-07-02"},
+    ),
+    # The talk page (its role-aware version comes with the outline and record): K11's talk
+    # is seen by C1's staff, its talker, its recorder and its subject.
+    "talks:detail": Access(
+        allowed=frozenset(R.PLAN_TALKS | R.TAKE_PART_IN_TALKS),
+        kwargs=_talk("k11"),
+        outside=_talk("c2"),
+        anchor="K11",
+    ),
+}
+ENTRIES.update(CAMPAIGN_ENTRIES)
+
+
 def _foreign_token(world) -> dict:
     from tanhua.accounts.models import User
     from tanhua.api.services import issue_token

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tanhua.core import access_matrix
 from tanhua.core.testing import add_scope_probes, build_world
+from tanhua.talks.testing import add_talks
 
 # The personas of build_world(); a guard test below keeps this list equal to the world's,
 # so a persona added there is added to the matrix too.
@@ -91,7 +92,7 @@ def matrix_world(django_db_setup, django_db_blocker):
     """One world for the whole matrix, rolled back at the end; each test runs in a savepoint
     inside it (pytest-django's `db`), so what a request writes does not leak to the next."""
     with django_db_blocker.unblock(), transaction.atomic():
-        world = add_scope_probes(build_world())
+        world = add_talks(add_scope_probes(build_world()))
         yield world
         transaction.set_rollback(True)
 

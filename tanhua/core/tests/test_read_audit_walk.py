@@ -19,6 +19,7 @@ from django.urls import reverse
 from tanhua.audit.models import AuditEntry
 from tanhua.core import access_matrix
 from tanhua.core.testing import build_world
+from tanhua.talks.testing import add_talks
 from tanhua.core.tests.test_access_matrix import PERSONAS
 
 READ_ACTIONS = ("cadre.read", "cadre.list")
@@ -27,7 +28,7 @@ READ_ACTIONS = ("cadre.read", "cadre.list")
 @pytest.fixture(scope="module")
 def walk_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        world = build_world()
+        world = add_talks(build_world())
         from tanhua.accounts.models import ConflictDeclaration
 
         # A declaration, so the 回避 pages have a person to show.
