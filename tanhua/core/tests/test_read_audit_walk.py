@@ -19,8 +19,8 @@ from django.urls import reverse
 from tanhua.audit.models import AuditEntry
 from tanhua.core import access_matrix
 from tanhua.core.testing import build_world
-from tanhua.talks.testing import add_talks
 from tanhua.core.tests.test_access_matrix import PERSONAS
+from tanhua.talks.testing import add_talks
 
 READ_ACTIONS = ("cadre.read", "cadre.list")
 
