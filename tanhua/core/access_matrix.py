@@ -445,6 +445,29 @@ API_ENTRIES: dict[str, Access] = {
         data={"cadre_code": "GC1M", "org_code": "K11", "title": "兼职委员", "start": "2021-01-01"},
         code_fields={"cadre_code": "cadre", "org_code": "organization"},
     ),
+    # Campaigns (issue 9): C1's round in scope, C2's outside.
+    "GET /api/v1/campaigns": Access(allowed=CAMPAIGN_VIEW),
+    "GET /api/v1/campaigns/{campaign_id}": Access(
+        allowed=CAMPAIGN_VIEW,
+        kwargs=_campaign("C1", "campaign_id"),
+        outside=_campaign("C2", "campaign_id"),
+    ),
+    "POST /api/v1/campaigns/{campaign_id}/plan": Access(
+        allowed=R.PLAN_TALKS,
+        method="POST",
+        kwargs=_campaign("C1", "campaign_id"),
+        outside=_campaign("C2", "campaign_id"),
+    ),
+    "GET /api/v1/campaigns/{campaign_id}/stats": Access(
+        allowed=frozenset(R.SEE_CAMPAIGNS | {R.Role.TALKER}),
+        kwargs=_campaign("C1", "campaign_id"),
+        outside=_campaign("C2", "campaign_id"),
+    ),
+    "GET /api/v1/campaigns/{campaign_id}/talks": Access(
+        allowed=CAMPAIGN_VIEW,
+        kwargs=_campaign("C1", "campaign_id"),
+        outside=_campaign("C2", "campaign_id"),
+    ),
     "PATCH /api/v1/positions/{id}": Access(
         allowed=R.EDIT_REGISTRY,
         method="PATCH",
