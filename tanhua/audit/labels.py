@@ -350,6 +350,7 @@ register_actions(
         "campaign.plan": _("生成谈话计划"),
         "team_meeting.set": _("设定民主生活会日期"),
         "talk.add_chosen": _("新增选择谈"),
+        "talk.import": _("导入谈话台账"),
     },
     common=True,
 )
