@@ -351,6 +351,7 @@ register_actions(
         "team_meeting.set": _("设定民主生活会日期"),
         "talk.add_chosen": _("新增选择谈"),
         "talk.import": _("导入谈话台账"),
+        "demo.assign_recorder": _("演示数据：指定记录人"),
     },
     common=True,
 )
