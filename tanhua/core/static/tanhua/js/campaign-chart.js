@@ -10,8 +10,8 @@ document.addEventListener("DOMContentLoaded", function () {
   chart.setOption({
     animation: false,
     tooltip: { trigger: "axis" },
-    legend: { data: [names.planned, names.scheduled, names.held] },
-    grid: { left: 50, right: 20, top: 40, bottom: 30 },
+    legend: { top: 6, data: [names.planned, names.scheduled, names.held] },
+    grid: { left: 50, right: 20, top: 44, bottom: 30 },
     xAxis: { type: "category", data: data.days, axisLabel: { formatter: function (v) { return v.slice(5); } } },
     yAxis: { type: "value", minInterval: 1 },
     series: [
