@@ -95,6 +95,44 @@ def figures(talks) -> Figures:
     return out
 
 
+def subtree_campaigns(campaign) -> list[dict]:
+    """The campaign and every lower committee's campaign of its year (one query; plain
+    values: a province has over a hundred)."""
+    from tanhua.campaigns.models import Campaign
+
+    return list(
+        Campaign.objects.unscoped("the lower campaigns of one the viewer may see")
+        .filter(year=campaign.year, committee__path__startswith=campaign.committee.path)
+        .order_by("committee__path")
+        .values("pk", "parent_id", "name", "committee__path", "committee__level")
+    )
+
+
+def grouped(campaign_ids: list[int]) -> list[dict]:
+    """(campaign, subject tier, status) → n over the counted talks of the campaigns."""
+    talks = Talk.objects.unscoped("aggregate figures of a campaign the viewer may see")
+    return list(
+        counted(talks.filter(campaign_id__in=campaign_ids))
+        .order_by()
+        .values("campaign_id", "subject__tier", "status")
+        .annotate(n=Count("pk"))
+    )
+
+
+def figures_of(rows: list[dict], level_of: dict[int, str]) -> Figures:
+    """Figures from `grouped` rows, the organising level looked up by campaign."""
+    out = Figures()
+    for row in rows:
+        level, tier, n = level_of.get(row["campaign_id"]), row["subject__tier"], row["n"]
+        for stage in stage_of(row["status"]):
+            out.totals[stage] += n
+            if level in out.by_level:
+                out.by_level[level][stage] += n
+            if tier in out.by_tier:
+                out.by_tier[tier][stage] += n
+    return out
+
+
 def subtree_talks(campaign):
     """The talks of the campaign and of every lower committee's campaign of its year."""
     return Talk.objects.unscoped("aggregate figures of a campaign the viewer may see").filter(
@@ -107,26 +145,34 @@ def year_talks(year: int):
     return Talk.objects.unscoped("the operator's statistics of a year").filter(campaign__year=year)
 
 
-def progress(campaign) -> dict:
+def progress(campaign, *, campaign_ids: list[int] | None = None, planned=None) -> dict:
     """Day by day over the window: talks scheduled (by their time) and held (by their date),
-    cumulative, against the number planned — the data of the campaign page's chart."""
-    talks = counted(subtree_talks(campaign))
-    planned = talks.count()
-    held_by_day = dict(
-        talks.filter(held_on__isnull=False)
-        .order_by()
-        .values_list("held_on")
-        .annotate(n=Count("pk"))
-        .values_list("held_on", "n")
+    cumulative, against the number planned — the data of the campaign page's chart. One
+    grouped query (and a count unless `planned` is given)."""
+    talks = (
+        subtree_talks(campaign)
+        if campaign_ids is None
+        else Talk.objects.unscoped("aggregate figures of a campaign the viewer may see").filter(
+            campaign_id__in=campaign_ids
+        )
     )
-    scheduled_by_day = dict(
-        talks.filter(scheduled_start__isnull=False)
+    talks = counted(talks)
+    if planned is None:
+        planned = talks.count()
+    held_by_day: Counter = Counter()
+    scheduled_by_day: Counter = Counter()
+    rows = (
+        talks.filter(Q(held_on__isnull=False) | Q(scheduled_start__isnull=False))
         .annotate(day=TruncDate("scheduled_start"))
         .order_by()
-        .values_list("day")
+        .values_list("held_on", "day")
         .annotate(n=Count("pk"))
-        .values_list("day", "n")
     )
+    for held_on, day, n in rows:
+        if held_on is not None:
+            held_by_day[held_on] += n
+        if day is not None:
+            scheduled_by_day[day] += n
     days, held, scheduled = [], [], []
     h = sum(n for d, n in held_by_day.items() if d < campaign.window_start)
     s = sum(n for d, n in scheduled_by_day.items() if d < campaign.window_start)

@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 from tanhua.accounts import roles as R
 from tanhua.campaigns import services, stats
 from tanhua.campaigns.forms import CampaignForm, ChosenTalkForm, MeetingForm, TalkFilterForm
-from tanhua.campaigns.models import Campaign, PlanRule, RuleKind, TeamMeeting
+from tanhua.campaigns.models import Campaign, CampaignStatus, PlanRule, RuleKind, TeamMeeting
 from tanhua.core import scoping
 from tanhua.core.versioning import StaleEdit
 from tanhua.exchange import listing
 from tanhua.org.models import Cadre, Organization
-from tanhua.talks.models import Talk
+from tanhua.talks.models import Talk, TalkType
 from tanhua.talks.services import plan
 
 TALKS_PER_PAGE = 50
@@ -111,39 +111,33 @@ def campaign_list(request):
     )
 
 
-def _children_rows(campaign: Campaign) -> list[dict]:
-    """The direct lower committees' campaigns with their subtree's figures (two queries)."""
-    subtree = list(
-        Campaign.objects.unscoped("the lower campaigns of one the viewer may see")
-        .filter(year=campaign.year, committee__path__startswith=campaign.committee.path)
-        .exclude(pk=campaign.pk)
-        .select_related("committee")
-        .order_by("committee__path")
-    )
-    children = [c for c in subtree if c.parent_id == campaign.pk]
-    if not children:
-        return []
+def _figures(campaign: Campaign) -> dict:
+    """The page's figures, its lower campaigns' rows and the chart from one grouped query
+    over the subtree's talks (plus the campaigns, and the chart's days)."""
+    subtree = stats.subtree_campaigns(campaign)
+    ids = [c["pk"] for c in subtree]
+    rows = stats.grouped(ids)
+    figures = stats.figures_of(rows, {c["pk"]: c["committee__level"] for c in subtree})
     per_campaign: dict[int, Counter] = {}
-    rows = (
-        stats.counted(stats.subtree_talks(campaign))
-        .exclude(campaign=campaign)
-        .order_by()
-        .values("campaign_id", "status")
-        .annotate(n=Count("pk"))
-    )
     for row in rows:
         bucket = per_campaign.setdefault(row["campaign_id"], Counter())
         for stage in stats.stage_of(row["status"]):
             bucket[stage] += row["n"]
-    path_of = {c.pk: c.committee.path for c in subtree}
-    out = []
-    for child in children:
+    path_of = {c["pk"]: c["committee__path"] for c in subtree}
+    children = []
+    for child in (c for c in subtree if c["parent_id"] == campaign.pk):
         total = Counter()
         for cid, bucket in per_campaign.items():
-            if path_of.get(cid, "").startswith(child.committee.path):
+            if path_of[cid].startswith(child["committee__path"]):
                 total.update(bucket)
-        out.append({"campaign": child, **{s: total[s] for s in stats.STAGES}})
-    return out
+        children.append({"campaign": child, **{s: total[s] for s in stats.STAGES}})
+    return {
+        "figures": figures,
+        "by_level": figures.table("level"),
+        "by_tier": figures.table("tier"),
+        "children": children,
+        "progress": stats.progress(campaign, campaign_ids=ids, planned=figures.totals["planned"]),
+    }
 
 
 @login_required
@@ -169,17 +163,13 @@ def campaign_detail(request, pk: int):
         ),
     }
     if sees_figures(user, campaign):
-        figures = stats.figures(stats.subtree_talks(campaign))
-        context.update(
-            figures=figures,
-            by_level=figures.table("level"),
-            by_tier=figures.table("tier"),
-            children=_children_rows(campaign),
-            progress=stats.progress(campaign),
-        )
+        context.update(_figures(campaign))
     if may_plan:
-        context["form"] = _campaign_form(campaign)
-        context["chosen_form"] = ChosenTalkForm()
+        context.update(
+            talk_types=TalkType.choices,
+            statuses=CampaignStatus.choices,
+            substitute_code=_substitute_code(campaign),
+        )
     return render(request, "campaigns/detail.html", context)
 
 
@@ -188,15 +178,19 @@ def _rules(campaign: Campaign) -> list[tuple[str, str, bool]]:
     return [(k.value, k.label, active.get(k.value, False)) for k in RuleKind]
 
 
-def _campaign_form(campaign: Campaign, data=None) -> CampaignForm:
-    substitute = (
+def _substitute_code(campaign: Campaign) -> str:
+    if not campaign.substitute_talker_id:
+        return ""
+    return (
         Cadre.objects.unscoped("the code of the campaign's named substitute, for its form")
         .filter(pk=campaign.substitute_talker_id)
         .values_list("code", flat=True)
         .first()
-        if campaign.substitute_talker_id
-        else ""
-    )
+    ) or ""
+
+
+def _campaign_form(campaign: Campaign, data=None) -> CampaignForm:
+    substitute = _substitute_code(campaign)
     return CampaignForm(
         data,
         initial={
