@@ -10,7 +10,13 @@ import sys
 VERBS: dict[str, tuple[str, str, str]] = {
     "demo": ("tanhua.demo", "demo", "创建内置数据库、载入演示省份、打印演示账号并启动服务"),
     "serve": ("tanhua.core", "serve", "启动 Web 服务（含 API），默认 127.0.0.1:8000"),
-    "import": ("tanhua.exchange", "import_files", "导入组织、干部、职务等表格（.xlsx / .csv）"),
+    "import": (
+        "tanhua.exchange",
+        "import_files",
+        "导入组织、干部、职务、谈话等表格（.xlsx / .csv）",
+    ),
+    "plan": ("tanhua.campaigns", "plan", "按规则生成年度谈话计划：tanhua plan YEAR --all"),
+    "stats": ("tanhua.campaigns", "stats", "年度政治监督谈话统计（--json 输出 JSON）"),
     "cleanup": ("tanhua.exchange", "cleanup", "清理过期的导入预览及其文件等遗留数据"),
     "user": ("tanhua.accounts", "user", "用户管理：tanhua user add NAME --role ROLE --org CODE"),
     "office": (

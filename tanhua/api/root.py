@@ -47,5 +47,9 @@ def _mount_routers() -> None:
 
     api.add_router("/", talks_router)
 
+    from tanhua.campaigns.api import router as campaigns_router
+
+    api.add_router("/", campaigns_router)
+
 
 _mount_routers()

@@ -374,3 +374,29 @@ register_actions(
 )
 register_object_type("outline", _("谈话提纲"), reveal=_reveal_by(_talks_by_pk, "pk"))
 register_object_type("talk_record", _("谈话记录"), reveal=_reveal_by(_talks_by_pk, "pk"))
+
+# --- campaigns and their plan (issue 9, helper A) ---------------------------------------------
+
+
+def _campaigns(viewer):
+    from tanhua.campaigns.models import Campaign
+
+    return Campaign.objects.visible_to(viewer)
+
+
+register_prefix("campaign", _("谈话工作"))
+register_prefix("team_meeting", _("民主生活会"))
+register_actions(
+    {
+        "campaign.create": _("新建谈话工作"),
+        "campaign.update": _("修改谈话工作"),
+        "campaign.rule": _("调整谈话规则"),
+        "campaign.plan": _("生成谈话计划"),
+        "team_meeting.set": _("设定民主生活会日期"),
+        "talk.add_chosen": _("新增选择谈"),
+        "talk.import": _("导入谈话台账"),
+        "demo.assign_recorder": _("演示数据：指定记录人"),
+    },
+    common=True,
+)
+register_object_type("campaign", _("谈话工作"), reveal=_reveal_by(_campaigns, "pk"))

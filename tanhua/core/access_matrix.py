@@ -335,12 +335,12 @@ def _with_talks(world):
     return world
 
 
-def _talk(name: str):
-    return lambda w: {"pk": _with_talks(w).talks[name].pk}
+def _talk(name: str, key: str = "pk"):
+    return lambda w: {key: _with_talks(w).talks[name].pk}
 
 
-def _campaign(code: str):
-    return lambda w: {"pk": _with_talks(w).campaigns[code].pk}
+def _campaign(code: str, key: str = "pk"):
+    return lambda w: {key: _with_talks(w).campaigns[code].pk}
 
 
 def _own_notice(world, user) -> dict:
@@ -436,6 +436,86 @@ def _talk_id(name: str):
     return lambda w: _talk_pk(w, name, "id")
 
 
+# --- campaigns (issue 9): C1's round in scope, C2's (a sibling city) outside --------------
+
+CAMPAIGN_VIEW = frozenset(R.SEE_CAMPAIGNS | {R.Role.TALKER, R.Role.RECORDER})
+TALK_FILTERS = (
+    {},
+    {"status": "planned"},
+    {"basis": "required"},
+    {"level": "county"},
+    {"tier": "city"},
+    {"q": "书记"},
+    {"q": "GSECRET"},
+    {"q": "GDECL"},
+    {"scope": "own"},
+    {"page": "2"},
+)
+
+
+def _team(code: str, team: str):
+    return lambda w: {"pk": w.campaigns[code].pk, "code": team}
+
+
+CAMPAIGN_ENTRIES: dict[str, Access] = {
+    "campaigns:list": Access(allowed=frozenset(R.SEE_CAMPAIGNS | R.TAKE_PART_IN_TALKS)),
+    "campaigns:detail": Access(
+        allowed=CAMPAIGN_VIEW, kwargs=_campaign("C1"), outside=_campaign("C2")
+    ),
+    "campaigns:talks": Access(
+        allowed=CAMPAIGN_VIEW, kwargs=_campaign("C1"), outside=_campaign("C2")
+    ),
+    "campaigns:meetings": Access(
+        allowed=R.SEE_CAMPAIGNS, kwargs=_campaign("C1"), outside=_campaign("C2"), lists=PLAIN
+    ),
+    "campaigns:plan": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_campaign("C1"),
+        outside=_campaign("C2"),
+        method="POST",
+        ok=302,
+    ),
+    "campaigns:edit": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_campaign("C1"),
+        outside=_campaign("C2"),
+        method="POST",
+        ok=302,
+        data={
+            "name": "东城市委2026年度政治监督谈话",
+            "window_start": "2026-05-15",
+            "window_end": "2026-07-08",
+            "status": "active",
+        },
+    ),
+    "campaigns:rule": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_campaign("C1"),
+        outside=_campaign("C2"),
+        method="POST",
+        ok=302,
+        data={"kind": "subordinate_teams", "active": "1"},
+    ),
+    "campaigns:add_talk": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_campaign("C1"),
+        outside=_campaign("C2"),
+        method="POST",
+        ok=302,
+        data={"subject_code": "GT111", "reason": "信访反映较多", "type": "political_supervision"},
+    ),
+    "campaigns:meeting_set": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_team("C1", "K11"),
+        outside=_team("C2", "C2"),
+        method="POST",
+        ok=302,
+        data={"date": "2026-07-02"},
+    ),
+}
+ENTRIES.update(CAMPAIGN_ENTRIES)
+
+
 def _foreign_token(world) -> dict:
     from tanhua.accounts.models import User
     from tanhua.api.services import issue_token
@@ -527,6 +607,29 @@ API_ENTRIES: dict[str, Access] = {
     ),
     "GET /api/v1/calendar": Access(allowed=CALENDAR_ROLES, lists=PLAIN),
     "GET /api/v1/notices": Access(allowed=frozenset(R.Role), lists=PLAIN),
+    # Campaigns (issue 9): C1's round in scope, C2's outside.
+    "GET /api/v1/campaigns": Access(allowed=CAMPAIGN_VIEW),
+    "GET /api/v1/campaigns/{campaign_id}": Access(
+        allowed=CAMPAIGN_VIEW,
+        kwargs=_campaign("C1", "campaign_id"),
+        outside=_campaign("C2", "campaign_id"),
+    ),
+    "POST /api/v1/campaigns/{campaign_id}/plan": Access(
+        allowed=R.PLAN_TALKS,
+        method="POST",
+        kwargs=_campaign("C1", "campaign_id"),
+        outside=_campaign("C2", "campaign_id"),
+    ),
+    "GET /api/v1/campaigns/{campaign_id}/stats": Access(
+        allowed=frozenset(R.SEE_CAMPAIGNS | {R.Role.TALKER}),
+        kwargs=_campaign("C1", "campaign_id"),
+        outside=_campaign("C2", "campaign_id"),
+    ),
+    "GET /api/v1/campaigns/{campaign_id}/talks": Access(
+        allowed=CAMPAIGN_VIEW,
+        kwargs=_campaign("C1", "campaign_id"),
+        outside=_campaign("C2", "campaign_id"),
+    ),
     "PATCH /api/v1/positions/{id}": Access(
         allowed=R.EDIT_REGISTRY,
         method="PATCH",

@@ -62,6 +62,8 @@ class LoadResult:
     positions: int
     users: int
     seconds: float
+    campaigns: int = 0
+    talks: int = 0
 
 
 def demo_loaded() -> bool:
@@ -98,12 +100,17 @@ def load_demo(*, seed: int | None = None) -> LoadResult:
         for code, level in sorted(province.classified.items()):
             org_services.update_cadre(actor=None, cadre=cadres[code], classification=level)
         users = create_demo_users(province)
+        from tanhua.demo.talks import load_talks
+
+        year = load_talks()
     return LoadResult(
         organizations=len(province.organizations),
         cadres=len(province.cadres),
         positions=len(province.positions),
         users=len(users),
         seconds=time.perf_counter() - started,
+        campaigns=year.campaigns,
+        talks=year.talks,
     )
 
 

@@ -177,3 +177,26 @@ def test_rows_use_the_import_contracts_english_column_names(province):
         "start",
         "end",
     }
+
+
+def test_the_demo_year_has_planned_campaigns_meeting_dates_and_a_recorders_talks(db):
+    from tanhua.accounts.models import User
+    from tanhua.campaigns.models import Campaign, TeamMeeting
+    from tanhua.demo.services import load_demo
+    from tanhua.talks.models import Talk
+
+    result = load_demo(seed=7)
+    assert result.campaigns > 10 and result.talks > 100
+    rounds = Campaign.objects.unscoped("test")
+    province = rounds.get(parent__isnull=True)
+    assert rounds.filter(parent=province).count() == 9  # every city rolls up into it
+    talks = Talk.objects.unscoped("test")
+    talker = User.objects.get(username="demo_talker")
+    subject = User.objects.get(username="demo_subject")
+    assert (
+        talks.filter(campaign=province, talker=talker.cadre).count()
+        == talks.filter(campaign=province).count()
+    )
+    assert talks.filter(campaign=province, subject=subject.cadre).exists()
+    assert talks.filter(recorder__username="demo_recorder").exists()
+    assert TeamMeeting.objects.count() == talks.values("subject_org").distinct().count()

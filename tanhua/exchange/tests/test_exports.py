@@ -32,7 +32,7 @@ def test_escape_cell_defuses_text_a_spreadsheet_would_run(value, escaped):
 
 def test_the_template_has_chinese_headers_english_notes_and_dropdowns():
     wb = load_workbook(io.BytesIO(template_workbook()))
-    assert wb.sheetnames == ["组织", "干部", "职务"]
+    assert wb.sheetnames == ["组织", "干部", "职务", "谈话", "民主生活会"]
     orgs = wb["组织"]
     assert [c.value for c in orgs[1]] == ["编码", "名称", "层级", "上级编码", "类型"]
     assert orgs["A1"].comment.text.startswith("code")
@@ -44,6 +44,11 @@ def test_the_template_has_chinese_headers_english_notes_and_dropdowns():
         "组织": ['"省,市,县,乡"'],
         "干部": ['"中管,省管,市管,县管"', '"男,女"'],
         "职务": ['"是,否"'],
+        "谈话": [
+            '"政治监督谈话,工作性（沟通性）谈话,诫勉谈话,廉政谈话,谈话函询"',
+            '"已列入计划,准备中,提纲已审定,已安排,已谈话,记录已封存,整改中,已办结"',
+        ],
+        "民主生活会": [],
     }
 
 
@@ -55,6 +60,16 @@ def test_the_template_parses_back_with_every_column_and_no_problem(db):
         "organizations": ["code", "kind", "level", "name", "parent_code"],
         "cadres": ["code", "gender", "name", "tier"],
         "positions": ["cadre_code", "end", "org_code", "principal", "start", "title"],
+        "talks": [
+            "campaign",
+            "committee_code",
+            "held_on",
+            "status",
+            "subject_code",
+            "talker_code",
+            "type",
+        ],
+        "meetings": ["date", "org_code", "year"],
     }
     assert import_files([upload], actor=None).changed == 0
 

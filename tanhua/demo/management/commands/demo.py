@@ -96,7 +96,8 @@ class Command(TanhuaCommand):
             raise CommandError(f"演示数据载入失败，未写入任何数据：\n  {lines}") from exc
         self.stdout.write(
             f"已载入：组织 {result.organizations} 个、干部 {result.cadres} 名、"
-            f"任职记录 {result.positions} 条、演示账号 {result.users} 个；"
+            f"任职记录 {result.positions} 条、演示账号 {result.users} 个、"
+            f"谈话工作 {result.campaigns} 项（谈话计划 {result.talks} 人次）；"
             f"用时 {result.seconds:.1f} 秒。"
         )
 

@@ -1,0 +1,93 @@
+"""A year of talks in the demo province: a campaign for the province, each city and each
+county (its lower committees' campaigns rolling up into it), each planned by the plan
+service (the default rule), 民主生活会 dates for every team of the plan, and the demo
+recorder assigned to the province secretary's talks so that the talker, recorder and subject
+logins each have talks to open."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from tanhua.accounts.models import User
+from tanhua.audit import services as audit
+from tanhua.campaigns import services as campaigns
+from tanhua.campaigns.models import Campaign, TeamMeeting
+from tanhua.demo.province import PROVINCE_CODE
+from tanhua.org.models import Level, Organization
+from tanhua.talks.models import Talk
+from tanhua.talks.services.plan import plan_campaigns
+
+RECORDER = "demo_recorder"
+# Committees that organise talks: every level above the township.
+ORGANISING = (Level.PROVINCE, Level.CITY, Level.COUNTY)
+
+
+@dataclass(frozen=True)
+class DemoTalks:
+    campaigns: int
+    talks: int
+    meetings: int
+
+
+def demo_year() -> int:
+    return timezone.localdate().year
+
+
+def _meeting_day(code: str, year: int) -> dt.date:
+    """A stable date per team between 20 June and 8 July (after most of the window)."""
+    return dt.date(year, 6, 20) + dt.timedelta(days=zlib.crc32(code.encode()) % 19)
+
+
+def load_talks(year: int | None = None) -> DemoTalks:
+    year = year or demo_year()
+    committees = list(
+        Organization.objects.filter(level__in=ORGANISING, children__isnull=False)
+        .distinct()
+        .order_by("path")
+    )
+    rounds = [campaigns.create_campaign(actor=None, committee=org, year=year) for org in committees]
+    plan_campaigns(actor=None, campaigns=rounds)
+    talks = Talk.objects.unscoped("demo loader: the year's talks it planned")
+    team_ids = set(
+        talks.filter(campaign__year=year).values_list("subject_org_id", flat=True).distinct()
+    )
+    teams = Organization.objects.filter(pk__in=team_ids).only("pk", "code")
+    TeamMeeting.objects.bulk_create(
+        [TeamMeeting(organization=t, year=year, date=_meeting_day(t.code, year)) for t in teams]
+    )
+    _assign_recorder(year)
+    return DemoTalks(
+        campaigns=len(rounds),
+        talks=talks.filter(campaign__year=year).count(),
+        meetings=len(team_ids),
+    )
+
+
+def _assign_recorder(year: int) -> None:
+    recorder = User.objects.filter(username=RECORDER).first()
+    province = (
+        Campaign.objects.unscoped("demo loader: the province's round")
+        .filter(year=year, committee__code=PROVINCE_CODE)
+        .first()
+    )
+    if recorder is None or province is None:
+        return
+    ids = list(
+        Talk.objects.unscoped("demo loader: the province's talks")
+        .filter(campaign=province)
+        .values_list("pk", flat=True)
+    )
+    Talk.objects.unscoped("demo loader: the province's talks").filter(pk__in=ids).update(
+        recorder=recorder
+    )
+    audit.record(
+        "demo.assign_recorder",
+        object_type="campaign",
+        object_id=str(province.pk),
+        object_repr=province.name,
+        after={"recorder": recorder.username, "talks": len(ids)},
+    )
