@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -74,6 +75,10 @@ class AccountPolicyMiddleware:
         allowed = {reverse(name) for name in _STAGE_PAGES[stage]}
         allowed.add(reverse("accounts:logout"))
         if request.path not in allowed:
+            if request.headers.get("HX-Request") == "true":
+                # A partial (the notices bell, a picker) asked for from a stage page: swapping
+                # the stage page into it would nest a second form; answer nothing to swap.
+                return HttpResponse(status=204)
             return redirect(stage)
         return self.get_response(request)
 

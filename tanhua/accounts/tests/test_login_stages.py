@@ -137,3 +137,19 @@ def test_pages_and_the_api_session_ask_one_and_the_same_stage_function(client, o
         assert client.get(TOKENS).url == CHANGE
         assert client.get(CADRES_API).status_code == 401
     assert stage.call_count >= 2
+
+
+@pytest.mark.django_db
+def test_a_partial_asked_for_before_the_forced_change_answers_nothing_to_swap(client):
+    from tanhua.core.testing import build_world
+
+    world = build_world()
+    user = world.users["commission_c1"]
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    client.force_login(user)
+    response = client.get(reverse("notices:bell"), headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.content == b""
+    # A whole page still goes to the stage.
+    assert client.get(reverse("notices:list")).status_code == 302
