@@ -10,7 +10,16 @@ import sys
 VERBS: dict[str, tuple[str, str, str]] = {
     "demo": ("tanhua.demo", "demo", "创建内置数据库、载入演示省份、打印演示账号并启动服务"),
     "serve": ("tanhua.core", "serve", "启动 Web 服务（含 API），默认 127.0.0.1:8000"),
-    "import": ("tanhua.exchange", "import_files", "导入组织、干部、职务等表格（.xlsx / .csv）"),
+    "import": (
+        "tanhua.exchange",
+        "import_files",
+        "导入组织、干部、职务、指标、问题等表格（.xlsx / .csv）",
+    ),
+    "classify": (
+        "tanhua.evidence",
+        "classify",
+        "为问题描述建议重点方面（A1–A4）及置信度；--retrain 重新训练",
+    ),
     "cleanup": ("tanhua.exchange", "cleanup", "清理过期的导入预览及其文件等遗留数据"),
     "user": ("tanhua.accounts", "user", "用户管理：tanhua user add NAME --role ROLE --org CODE"),
     "office": (
