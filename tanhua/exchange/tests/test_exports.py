@@ -32,7 +32,7 @@ def test_escape_cell_defuses_text_a_spreadsheet_would_run(value, escaped):
 
 def test_the_template_has_chinese_headers_english_notes_and_dropdowns():
     wb = load_workbook(io.BytesIO(template_workbook()))
-    assert wb.sheetnames == ["组织", "干部", "职务"]
+    assert wb.sheetnames[:3] == ["组织", "干部", "职务"]
     orgs = wb["组织"]
     assert [c.value for c in orgs[1]] == ["编码", "名称", "层级", "上级编码", "类型"]
     assert orgs["A1"].comment.text.startswith("code")
@@ -44,6 +44,13 @@ def test_the_template_has_chinese_headers_english_notes_and_dropdowns():
         "组织": ['"省,市,县,乡"'],
         "干部": ['"中管,省管,市管,县管"', '"男,女"'],
         "职务": ['"是,否"'],
+        "指标": ['"越高越好,越低越好"', '"A1,A2,A3,A4"'],
+        "指标值": [],
+        "问题": [
+            '"综合考核,选人用人,经济社会发展,日常监督检查,审查调查,巡视巡察,审计,信访举报"',
+            '"1,2,3"',
+            '"A1,A2,A3,A4"',
+        ],
     }
 
 
@@ -55,6 +62,11 @@ def test_the_template_parses_back_with_every_column_and_no_problem(db):
         "organizations": ["code", "kind", "level", "name", "parent_code"],
         "cadres": ["code", "gender", "name", "tier"],
         "positions": ["cadre_code", "end", "org_code", "principal", "start", "title"],
+        "indicators": ["code", "direction", "focus_area", "name", "unit"],
+        "indicator_values": ["indicator_code", "org_code", "period", "target", "value"],
+        "findings": [
+            "cadre_code", "code", "date", "focus_area", "org_code", "severity", "source", "text",
+        ],
     }
     assert import_files([upload], actor=None).changed == 0
 

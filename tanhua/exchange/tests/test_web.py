@@ -114,7 +114,9 @@ def test_another_users_batch_answers_not_found(client, owner, colleague):
 
 def test_the_template_downloads_as_a_workbook(staff):
     response = staff.get(reverse("exchange:template"))
-    assert load_workbook(io.BytesIO(response.content)).sheetnames == ["组织", "干部", "职务"]
+    assert load_workbook(io.BytesIO(response.content)).sheetnames == [
+        "组织", "干部", "职务", "指标", "指标值", "问题",
+    ]
 
 
 def test_the_upload_page_lists_only_the_users_own_batches(staff, owner, colleague):
