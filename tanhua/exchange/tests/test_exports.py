@@ -65,7 +65,14 @@ def test_the_template_parses_back_with_every_column_and_no_problem(db):
         "indicators": ["code", "direction", "focus_area", "name", "unit"],
         "indicator_values": ["indicator_code", "org_code", "period", "target", "value"],
         "findings": [
-            "cadre_code", "code", "date", "focus_area", "org_code", "severity", "source", "text",
+            "cadre_code",
+            "code",
+            "date",
+            "focus_area",
+            "org_code",
+            "severity",
+            "source",
+            "text",
         ],
     }
     assert import_files([upload], actor=None).changed == 0

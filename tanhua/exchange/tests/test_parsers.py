@@ -130,7 +130,8 @@ def test_a_csv_of_a_later_kind_is_refused_by_name(db, write):
 
 
 def test_a_sheet_of_a_later_kind_is_refused_and_other_sheets_are_ignored(db, write):
-    path = write("w.xlsx", {"组织": ORGS, "说明": [["随便写"]], "整改台账": [["problem"], ["问题"]]})
+    sheets = {"组织": ORGS, "说明": [["随便写"]], "整改台账": [["problem"], ["问题"]]}
+    path = write("w.xlsx", sheets)
     (p,) = rejected([path])
     assert (p.source, p.message) == ("w.xlsx[整改台账]", "暂不支持导入“整改台账”")
 

@@ -38,7 +38,12 @@ def test_exchange_imports_no_domain_app_outside_its_tests():
 def test_the_registry_kinds_are_declared_by_org_and_evidence_kinds_by_evidence():
     kinds = schema.registered()
     assert [k.name for k in kinds] == [
-        "organizations", "cadres", "positions", "indicators", "indicator_values", "findings",
+        "organizations",
+        "cadres",
+        "positions",
+        "indicators",
+        "indicator_values",
+        "findings",
     ]
     assert all(type(k).__module__.startswith("tanhua.org.imports.") for k in kinds[:3])
     assert all(type(k).__module__.startswith("tanhua.evidence.imports.") for k in kinds[3:])

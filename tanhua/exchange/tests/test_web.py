@@ -115,7 +115,12 @@ def test_another_users_batch_answers_not_found(client, owner, colleague):
 def test_the_template_downloads_as_a_workbook(staff):
     response = staff.get(reverse("exchange:template"))
     assert load_workbook(io.BytesIO(response.content)).sheetnames == [
-        "组织", "干部", "职务", "指标", "指标值", "问题",
+        "组织",
+        "干部",
+        "职务",
+        "指标",
+        "指标值",
+        "问题",
     ]
 
 
