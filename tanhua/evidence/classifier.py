@@ -184,7 +184,13 @@ def train(rows: Sequence[tuple[str, str]] | None = None):
     path = model_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".tmp")
-    joblib.dump({"format": FORMAT, "fingerprint": _fingerprint(rows), "model": pipe}, partial)
+    stored = {
+        "format": FORMAT,
+        "shipped": _fingerprint(labelled_set()),
+        "fingerprint": _fingerprint(rows),
+        "model": pipe,
+    }
+    joblib.dump(stored, partial)
     partial.replace(path)  # a reader never sees half a file
     with _lock:
         _loaded.clear()
@@ -214,7 +220,12 @@ def _model():
             stored = joblib.load(path)
         except Exception:  # a damaged or foreign file is retrained, not fatal
             stored = None
-    if not isinstance(stored, dict) or stored.get("format") != FORMAT:
+    if (
+        not isinstance(stored, dict)
+        or stored.get("format") != FORMAT
+        # An upgrade that ships a new labelled set retrains on first use.
+        or stored.get("shipped") != _fingerprint(labelled_set())
+    ):
         return train()
     with _lock:
         _loaded.update(path=str(path), model=stored["model"])
