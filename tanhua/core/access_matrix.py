@@ -162,6 +162,33 @@ def _waiting_grant(world) -> dict:
     return {"pk": grant.pk}
 
 
+def _finding(org_code: str) -> Kw:
+    """A finding of that organization (one per organization, made on first use)."""
+
+    def kwargs(world) -> dict:
+        from tanhua.evidence.models import Finding
+        from tanhua.evidence.testing import make_finding
+
+        code = f"FMX{org_code}"
+        if not Finding.objects.unscoped("test world").filter(code=code).exists():
+            make_finding(world.orgs[org_code], code=code)
+        return {"code": code}
+
+    return kwargs
+
+
+FINDING_PAGE_FILTERS = (
+    {},
+    {"focus_area": "A2"},
+    {"focus_area": "none"},
+    {"focus_area_source": "proposed"},
+    {"source": "inspection"},
+    {"q": "F"},
+    {"q": "FMXC2"},
+    {"page": "2"},
+)
+
+
 def _own_batch(world, user) -> dict:
     from tanhua.exchange.testing import own_batch
 
@@ -245,6 +272,15 @@ ENTRIES: dict[str, Access] = {
         outside=lambda w: {"code": "GC2"},
         anchor="K11",
         lists=PLAIN,
+    ),
+    "evidence:finding_list": Access(allowed=R.PLAN_TALKS, lists=FINDING_PAGE_FILTERS),
+    "evidence:finding_focus_area": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_finding("C1"),
+        outside=_finding("C2"),
+        method="POST",
+        ok=302,
+        data={"focus_area": "A2"},
     ),
     "exchange:upload": Access(allowed=R.EDIT_REGISTRY),
     "exchange:template": Access(allowed=R.EDIT_REGISTRY),
