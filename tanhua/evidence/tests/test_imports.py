@@ -210,3 +210,32 @@ def test_the_operator_imports_findings_from_the_command_line(tmp_path, world, ca
     call_command("import_files", str(path))
     assert "问题（findings）: 新增 1" in capsys.readouterr().out
     assert all_findings().get(code="F9").focus_area_source == FocusAreaSource.PROPOSED
+
+
+def test_findings_upload_on_the_web_preview_then_apply_with_proposals(client, owner, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tanhua.exchange.models import BatchStatus, ImportBatch
+
+    client.force_login(owner)
+    data = (
+        "问题编号,组织编码,来源,日期,严重程度,问题描述\n"
+        "FW1,K11,巡视巡察,2020-05-14,2,三会一课制度执行不到位，党内政治生活不严肃\n"
+    ).encode()
+    client.post(reverse("exchange:upload"), {"files": [SimpleUploadedFile("findings.csv", data)]})
+    batch = ImportBatch.objects.get(user=owner)
+    preview = client.get(reverse("exchange:preview", args=[batch.pk])).content.decode()
+    assert "FW1" in preview and not all_findings().exists()
+    assert client.post(reverse("exchange:confirm", args=[batch.pk])).status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.APPLIED
+    fw1 = all_findings().get(code="FW1")
+    assert (fw1.focus_area, fw1.focus_area_source) == ("A2", FocusAreaSource.PROPOSED)
+
+
+def test_the_audit_trail_holds_a_findings_digest_not_its_secret_text(owner, world):
+    import_tables({"findings": [finding(text="某县委书记收受企业老板礼金")]}, actor=owner)
+    entry = AuditEntry.objects.get(action="finding.create")
+    assert "礼金" not in str(entry.after)
+    assert entry.after["objects"][0]["text"].startswith("sha256:")
