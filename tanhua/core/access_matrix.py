@@ -282,6 +282,7 @@ ENTRIES: dict[str, Access] = {
         ok=302,
         data={"focus_area": "A2"},
     ),
+    "evidence:classifier_retrain": Access(allowed=R.PLAN_TALKS, method="POST", ok=302),
     "exchange:upload": Access(allowed=R.EDIT_REGISTRY),
     "exchange:template": Access(allowed=R.EDIT_REGISTRY),
     "exchange:preview": Access(

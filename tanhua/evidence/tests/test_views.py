@@ -69,3 +69,12 @@ def test_a_finding_out_of_scope_answers_not_found(client, owner, shown):
     url = reverse("evidence:finding_focus_area", args=["FC2"])
     assert client.post(url, {"focus_area": "A3"}).status_code == 404
     assert client.post(reverse("evidence:finding_focus_area", args=["NOPE"])).status_code == 404
+
+
+def test_staff_retrain_the_model_from_the_page_and_read_the_accuracy(client, owner, shown):
+    client.force_login(owner)
+    response = client.post(reverse("evidence:classifier_retrain"), follow=True)
+    body = response.content.decode()
+    assert "模型已重新训练：留出集准确率" in body
+    entry = AuditEntry.objects.get(action="classifier.retrain")
+    assert entry.username == owner.username and entry.after["accuracy"] >= 0.9
