@@ -34,9 +34,11 @@ errors.install(api)
 
 
 def _mount_routers() -> None:
+    from tanhua.evidence.api import router as evidence_router
     from tanhua.org.api import router as org_router
 
     api.add_router("/", org_router)
+    api.add_router("/", evidence_router)
 
 
 _mount_routers()

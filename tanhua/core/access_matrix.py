@@ -336,7 +336,35 @@ def _in_c1(world) -> dict:
 
 
 # Keyed "METHOD /path" exactly as in the OpenAPI schema (/api/v1/openapi.json).
+FINDING_API_FILTERS = (
+    {},
+    {"focus_area": "A1"},
+    {"focus_area_source": "proposed"},
+    {"source": "inspection"},
+    {"org_code": "C1"},
+    {"org_code": "C2"},
+    {"org_code": "K11"},
+    {"page_size": "1", "page": "2"},
+)
+
 API_ENTRIES: dict[str, Access] = {
+    "GET /api/v1/findings": Access(allowed=R.PLAN_TALKS, lists=FINDING_API_FILTERS),
+    "GET /api/v1/findings/{code}": Access(
+        allowed=R.PLAN_TALKS, kwargs=_finding("C1"), outside=_finding("C2"), lists=PLAIN
+    ),
+    "POST /api/v1/findings/{code}/focus-area": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_finding("C1"),
+        outside=_finding("C2"),
+        method="POST",
+        data={"focus_area": "A3"},
+    ),
+    "POST /api/v1/classify": Access(
+        # Names no object: every persona with the role may ask, wherever it sits.
+        allowed=R.PLAN_TALKS,
+        method="POST",
+        data={"texts": ["插手工程招投标"]},
+    ),
     "GET /api/v1/organizations": Access(allowed=R.BROWSE_ORGS, lists=ORG_API_FILTERS),
     "GET /api/v1/organizations/{code}": Access(
         allowed=R.BROWSE_ORGS, kwargs=_org("K11"), outside=_org("C2"), anchor="K11", lists=PLAIN
