@@ -13,10 +13,15 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "import": (
         "tanhua.exchange",
         "import_files",
-        "导入组织、干部、职务、谈话等表格（.xlsx / .csv）",
+        "导入组织、干部、职务、谈话、指标、问题等表格（.xlsx / .csv）",
     ),
     "plan": ("tanhua.campaigns", "plan", "按规则生成年度谈话计划：tanhua plan YEAR --all"),
     "stats": ("tanhua.campaigns", "stats", "年度政治监督谈话统计（--json 输出 JSON）"),
+    "classify": (
+        "tanhua.evidence",
+        "classify",
+        "为问题描述建议重点方面（A1–A4）及置信度；--retrain 重新训练",
+    ),
     "cleanup": ("tanhua.exchange", "cleanup", "清理过期的导入预览及其文件等遗留数据"),
     "user": ("tanhua.accounts", "user", "用户管理：tanhua user add NAME --role ROLE --org CODE"),
     "office": (

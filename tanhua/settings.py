@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "tanhua.notices",
     "tanhua.campaigns",
     "tanhua.talks",
+    "tanhua.evidence",
     "tanhua.demo",
     "tanhua.api",
     "tanhua.backup",

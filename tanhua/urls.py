@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("tanhua.accounts.urls")),
     path("org/", include("tanhua.org.urls")),
     path("import/", include("tanhua.exchange.urls")),
+    path("evidence/", include("tanhua.evidence.urls")),
     path("audit/", include("tanhua.audit.urls")),
     path("search/", include("tanhua.search.urls")),
     path("campaigns/", include("tanhua.campaigns.urls")),

@@ -34,6 +34,7 @@ errors.install(api)
 
 
 def _mount_routers() -> None:
+    from tanhua.evidence.api import router as evidence_router
     from tanhua.org.api import router as org_router
 
     api.add_router("/", org_router)
@@ -50,6 +51,7 @@ def _mount_routers() -> None:
     from tanhua.campaigns.api import router as campaigns_router
 
     api.add_router("/", campaigns_router)
+    api.add_router("/", evidence_router)
 
 
 _mount_routers()

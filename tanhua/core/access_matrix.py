@@ -162,6 +162,33 @@ def _waiting_grant(world) -> dict:
     return {"pk": grant.pk}
 
 
+def _finding(org_code: str) -> Kw:
+    """A finding of that organization (one per organization, made on first use)."""
+
+    def kwargs(world) -> dict:
+        from tanhua.evidence.models import Finding
+        from tanhua.evidence.testing import make_finding
+
+        code = f"FMX{org_code}"
+        if not Finding.objects.unscoped("test world").filter(code=code).exists():
+            make_finding(world.orgs[org_code], code=code)
+        return {"code": code}
+
+    return kwargs
+
+
+FINDING_PAGE_FILTERS = (
+    {},
+    {"focus_area": "A2"},
+    {"focus_area": "none"},
+    {"focus_area_source": "proposed"},
+    {"source": "inspection"},
+    {"q": "F"},
+    {"q": "FMXC2"},
+    {"page": "2"},
+)
+
+
 def _own_batch(world, user) -> dict:
     from tanhua.exchange.testing import own_batch
 
@@ -246,6 +273,16 @@ ENTRIES: dict[str, Access] = {
         anchor="K11",
         lists=PLAIN,
     ),
+    "evidence:finding_list": Access(allowed=R.PLAN_TALKS, lists=FINDING_PAGE_FILTERS),
+    "evidence:finding_focus_area": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_finding("C1"),
+        outside=_finding("C2"),
+        method="POST",
+        ok=302,
+        data={"focus_area": "A2"},
+    ),
+    "evidence:classifier_retrain": Access(allowed=R.PLAN_TALKS, method="POST", ok=302),
     "exchange:upload": Access(allowed=R.EDIT_REGISTRY),
     "exchange:template": Access(allowed=R.EDIT_REGISTRY),
     "exchange:preview": Access(
@@ -544,7 +581,35 @@ def _in_c1(world) -> dict:
 
 
 # Keyed "METHOD /path" exactly as in the OpenAPI schema (/api/v1/openapi.json).
+FINDING_API_FILTERS = (
+    {},
+    {"focus_area": "A1"},
+    {"focus_area_source": "proposed"},
+    {"source": "inspection"},
+    {"org_code": "C1"},
+    {"org_code": "C2"},
+    {"org_code": "K11"},
+    {"page_size": "1", "page": "2"},
+)
+
 API_ENTRIES: dict[str, Access] = {
+    "GET /api/v1/findings": Access(allowed=R.PLAN_TALKS, lists=FINDING_API_FILTERS),
+    "GET /api/v1/findings/{code}": Access(
+        allowed=R.PLAN_TALKS, kwargs=_finding("C1"), outside=_finding("C2"), lists=PLAIN
+    ),
+    "POST /api/v1/findings/{code}/focus-area": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_finding("C1"),
+        outside=_finding("C2"),
+        method="POST",
+        data={"focus_area": "A3"},
+    ),
+    "POST /api/v1/classify": Access(
+        # Names no object: every persona with the role may ask, wherever it sits.
+        allowed=R.PLAN_TALKS,
+        method="POST",
+        data={"texts": ["插手工程招投标"]},
+    ),
     "GET /api/v1/organizations": Access(allowed=R.BROWSE_ORGS, lists=ORG_API_FILTERS),
     "GET /api/v1/organizations/{code}": Access(
         allowed=R.BROWSE_ORGS, kwargs=_org("K11"), outside=_org("C2"), anchor="K11", lists=PLAIN

@@ -63,6 +63,8 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append((_("干部"), reverse("org:cadre_list")))
     if has_any(user, R.SEE_CAMPAIGNS | R.TAKE_PART_IN_TALKS):
         items.append((_("谈话工作"), reverse("campaigns:list")))
+    if has_any(user, R.PLAN_TALKS):
+        items.append((_("问题线索"), reverse("evidence:finding_list")))
     if can_edit_registry(user):
         items.append((_("数据导入"), reverse("exchange:upload")))
     if has_any(user, R.PLAN_TALKS | R.TAKE_PART_IN_TALKS):

@@ -21,12 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only
 
 # Kinds DESIGN §6 names that no app imports yet: refused by name, never silently skipped.
 LATER_KINDS = {
-    "indicators": "indicators",
-    "指标": "indicators",
-    "indicator_values": "indicator_values",
-    "指标值": "indicator_values",
-    "findings": "findings",
-    "问题": "findings",
     "measures": "measures",
     "整改台账": "measures",
     "talks": "talks",

@@ -32,7 +32,7 @@ def test_escape_cell_defuses_text_a_spreadsheet_would_run(value, escaped):
 
 def test_the_template_has_chinese_headers_english_notes_and_dropdowns():
     wb = load_workbook(io.BytesIO(template_workbook()))
-    assert wb.sheetnames == ["组织", "干部", "职务", "谈话", "民主生活会"]
+    assert wb.sheetnames == ["组织", "干部", "职务", "谈话", "民主生活会", "指标", "指标值", "问题"]
     orgs = wb["组织"]
     assert [c.value for c in orgs[1]] == ["编码", "名称", "层级", "上级编码", "类型"]
     assert orgs["A1"].comment.text.startswith("code")
@@ -49,6 +49,13 @@ def test_the_template_has_chinese_headers_english_notes_and_dropdowns():
             '"已列入计划,准备中,提纲已审定,已安排,已谈话,记录已封存,整改中,已办结"',
         ],
         "民主生活会": [],
+        "指标": ['"越高越好,越低越好"', '"A1,A2,A3,A4"'],
+        "指标值": [],
+        "问题": [
+            '"综合考核,选人用人,经济社会发展,日常监督检查,审查调查,巡视巡察,审计,信访举报"',
+            '"1,2,3"',
+            '"A1,A2,A3,A4"',
+        ],
     }
 
 
@@ -70,6 +77,18 @@ def test_the_template_parses_back_with_every_column_and_no_problem(db):
             "type",
         ],
         "meetings": ["date", "org_code", "year"],
+        "indicators": ["code", "direction", "focus_area", "name", "unit"],
+        "indicator_values": ["indicator_code", "org_code", "period", "target", "value"],
+        "findings": [
+            "cadre_code",
+            "code",
+            "date",
+            "focus_area",
+            "org_code",
+            "severity",
+            "source",
+            "text",
+        ],
     }
     assert import_files([upload], actor=None).changed == 0
 

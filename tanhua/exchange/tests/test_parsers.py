@@ -125,14 +125,15 @@ def test_a_csv_named_after_no_kind_is_refused(db, write):
 
 
 def test_a_csv_of_a_later_kind_is_refused_by_name(db, write):
-    (p,) = rejected([write("findings.csv", [["code"], ["F1"]])])
-    assert p.message == "暂不支持导入“findings”"
+    (p,) = rejected([write("measures.csv", [["problem"], ["问题"]])])
+    assert p.message == "暂不支持导入“measures”"
 
 
 def test_a_sheet_of_a_later_kind_is_refused_and_other_sheets_are_ignored(db, write):
-    path = write("w.xlsx", {"组织": ORGS, "说明": [["随便写"]], "指标": [["code"], ["I1"]]})
+    sheets = {"组织": ORGS, "说明": [["随便写"]], "整改台账": [["problem"], ["问题"]]}
+    path = write("w.xlsx", sheets)
     (p,) = rejected([path])
-    assert (p.source, p.message) == ("w.xlsx[指标]", "暂不支持导入“指标”")
+    assert (p.source, p.message) == ("w.xlsx[整改台账]", "暂不支持导入“整改台账”")
 
 
 def test_other_extensions_are_refused(db, write):

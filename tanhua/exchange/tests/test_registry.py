@@ -35,11 +35,21 @@ def test_exchange_imports_no_domain_app_outside_its_tests():
     assert offenders == []
 
 
-def test_the_registry_kinds_are_declared_by_org_and_the_talk_kinds_by_campaigns():
+def test_the_registry_kinds_are_declared_by_org_the_talk_kinds_by_campaigns_and_evidence():
     kinds = {k.name: type(k).__module__ for k in schema.registered()}
-    assert list(kinds) == ["organizations", "cadres", "positions", "talks", "meetings"]
+    assert list(kinds) == [
+        "organizations",
+        "cadres",
+        "positions",
+        "talks",
+        "meetings",
+        "indicators",
+        "indicator_values",
+        "findings",
+    ]
     assert all(kinds[n].startswith("tanhua.org.imports.") for n in list(kinds)[:3])
     assert kinds["talks"] == kinds["meetings"] == "tanhua.campaigns.imports"
+    assert all(kinds[n].startswith("tanhua.evidence.imports.") for n in list(kinds)[5:])
 
 
 class Notes(schema.ImportKind):

@@ -189,8 +189,8 @@ def test_control_characters_are_refused_rather_than_stored(db):
 
 
 def test_kinds_of_later_issues_are_refused_by_name(db):
-    p = only(rejected({"indicators": [{"code": "I1"}]}))
-    assert p.message == "暂不支持导入“indicators”"
+    p = only(rejected({"measures": [{"problem": "问题"}]}))
+    assert p.message == "暂不支持导入“measures”"
 
 
 def test_a_missing_required_column_is_refused(db):

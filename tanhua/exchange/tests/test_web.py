@@ -120,6 +120,9 @@ def test_the_template_downloads_as_a_workbook(staff):
         "职务",
         "谈话",
         "民主生活会",
+        "指标",
+        "指标值",
+        "问题",
     ]
 
 

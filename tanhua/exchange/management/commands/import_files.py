@@ -1,4 +1,4 @@
-"""`tanhua import FILE… [--dry-run]`: import organizations, cadres and positions (DESIGN §6)."""
+"""`tanhua import FILE… [--dry-run]`: import every registered kind (DESIGN §6)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from tanhua.exchange.services import ImportRejected, import_files
 class Command(TanhuaCommand):
     help = (
         "导入组织（organizations）、干部（cadres）、职务（positions）、谈话台账（talks）、"
-        "民主生活会日期（meetings）表格：.xlsx（每类一个工作表）"
+        "民主生活会日期（meetings）、指标（indicators）、指标值（indicator_values）、"
+        "问题（findings）表格：.xlsx（每类一个工作表）"
         "或 .csv（每类一个文件，文件名即类型）。全部通过校验才写入；任何一行有误则全部不写入，"
         "并逐行列出问题。"
     )
