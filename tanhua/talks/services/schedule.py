@@ -220,7 +220,7 @@ def _lock(actor, talk: Talk) -> Talk:
     )
     if actor is not None:
         scoping.require(scoping.has_any(actor, R.PLAN_TALKS))
-        scoping.require(Talk.objects.visible_to(actor).filter(pk=talk.pk).exists())
+        scoping.require(Talk.objects.handled_by(actor).filter(pk=talk.pk).exists())
     # Related rows read after the lock, so the checks see what the lock protects.
     return (
         Talk.objects.unscoped("the locked talk, with what its checks read")
