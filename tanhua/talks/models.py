@@ -81,12 +81,8 @@ class TalkQuerySet(ScopedQuerySet):
         path = scoping.scope_path(user)
         if roles & R.PLAN_TALKS and path is not None:
             staff = Q(campaign__committee__path__startswith=path)
-            office = getattr(user, "office", None) if R.Role.COMMISSION in roles else None
-            if office is not None:
-                localities = list(office.localities.values_list("path", flat=True))
-                covered = Q(pk__in=[])
-                for loc in localities:
-                    covered |= Q(subject_org__path__startswith=loc)
+            covered = scoping.office_cover(user, "subject_org__path")
+            if covered is not None:
                 staff &= covered
             q |= staff
         if R.Role.TALKER in roles and cadre_id:

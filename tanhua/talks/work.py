@@ -115,6 +115,10 @@ def campaign_progress(user, *, year=None) -> list[Campaign]:
             return []
         year = latest
     political = Q(talks__type=TalkType.POLITICAL_SUPERVISION)
+    # An office member counts only their localities' talks (as Talk.objects.visible_to).
+    covered = scoping.office_cover(user, "talks__subject_org__path")
+    if covered is not None:
+        political &= covered
     return list(
         campaigns.filter(year=year)
         .select_related("committee")
