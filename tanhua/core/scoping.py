@@ -49,6 +49,12 @@ def clearance(user) -> int:
     return int(getattr(user, "clearance", 0) or 0)
 
 
+def path_and_above(path: str) -> list[str]:
+    """The materialized paths of an organization and of each organization above it."""
+    parts = [c for c in path.split("/") if c]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
 def office_paths(user) -> list[str] | None:
     """The paths of the localities a commission staff member's office (纪检监察室) covers:
     they see only those localities' talks (DESIGN §2). None: no office, nothing narrowed."""
@@ -89,8 +95,7 @@ def office_campaign_cover(user, field: str = "committee__path"):
     above: set[str] = set()
     for loc in paths:
         q |= Q(**{f"{field}__startswith": loc})
-        parts = [c for c in loc.split("/") if c]
-        above.update("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1))
+        above.update(path_and_above(loc))
     return q | Q(**{f"{field}__in": sorted(above)})
 
 
