@@ -213,7 +213,7 @@ def plan_campaign(request, campaign_id: int):
 def get_campaign_stats(request, campaign_id: int):
     campaign = _campaign(request, campaign_id)
     scoping.require(sees_figures(request.auth, campaign))
-    data = stats.figures(stats.subtree_talks(campaign)).as_json()
+    data = stats.figures(stats.narrowed(stats.subtree_talks(campaign), request.auth)).as_json()
     detail = data.pop("detail")
     return {
         **data,

@@ -128,11 +128,9 @@ class TalksKind(ImportKind):
         tree = p.results[org_kind.NAME]
         wanted = {r.values.get(k) for r in recs for k in ("talker_code", "subject_code")}
         known = _resolve_cadres(p, {c for c in wanted if c})
-        talks = (
-            Talk.objects.unscoped("operator CLI: the operator sees every talk")
-            if p.actor is None
-            else Talk.objects.visible_to(p.actor)
-        )
+        # Every matching talk, seen or not: a row naming a talk the importer cannot see is
+        # refused like an unknown subject (never a duplicate that fails at the database).
+        talks = Talk.objects.unscoped("import plan: which talks exist; visibility next")
         existing: dict[tuple, dict] = {}
         keys = {(r.values.get("campaign"), r.values.get("committee_code")) for r in recs}
         years = sorted({y for y, _c in keys if y})
@@ -149,6 +147,8 @@ class TalksKind(ImportKind):
                 "talker__code",
                 "held_on",
                 "status",
+                "outline__id",
+                "record__id",
             ):
                 key = (
                     row["campaign__year"],
@@ -157,6 +157,7 @@ class TalksKind(ImportKind):
                     row["type"],
                 )
                 existing[key] = row
+        seen = self._seen(p, [row["id"] for row in existing.values()])
         for rec in recs:
             v = rec.values
             if v.get("committee_code") and not _org_ok(p, tree, v["committee_code"]):
@@ -168,6 +169,9 @@ class TalksKind(ImportKind):
                 continue
             key = (v["campaign"], v["committee_code"], v["subject_code"], v["type"])
             old = existing.get(key)
+            if old is not None and old["id"] not in seen:
+                p.add(rec, "subject_code", p.unknown("干部编号", v["subject_code"]))
+                continue
             if old is None:
                 changes.creates.append({**v, "_rec": rec})
                 p.plan.note(TALKS, "created", rec, shown(v))
@@ -185,8 +189,28 @@ class TalksKind(ImportKind):
             if STATUS_ORDER[old["status"]] >= STATUS_ORDER[TalkStatus.SEALED]:
                 p.add(rec, "status", "该谈话的记录已封存，不能通过导入修改")
                 continue
+            if old["outline__id"] or old["record__id"]:
+                # Held needs an approved outline and a recorder (DESIGN §4), and a date
+                # opens the record to the subject: the talk page's steps, not a ledger's.
+                p.add(
+                    rec,
+                    changed[0],
+                    "该谈话已在系统中起草提纲或开始记录，其谈话人、谈话日期和状态"
+                    "只能在谈话页面办理，不能通过导入修改",
+                )
+                continue
             changes.updates.append(({**before, "id": old["id"]}, {**v, "_rec": rec}))
             p.plan.note(TALKS, "updated", rec, shown(v), changed)
+
+    def _seen(self, p: Planner, ids: list[int]) -> set[int]:
+        if p.actor is None:
+            return set(ids)
+        out: set[int] = set()
+        for chunk in chunks(sorted(ids)):
+            out |= set(
+                Talk.objects.visible_to(p.actor).filter(pk__in=chunk).values_list("pk", flat=True)
+            )
+        return out
 
     def apply(self, changes: TalkChanges, writer: Writer) -> None:
         rows = [*changes.creates, *(after for _b, after in changes.updates)]

@@ -29,7 +29,10 @@ class CampaignQuerySet(ScopedQuerySet):
         q = Q(pk__in=[])
         path = scoping.scope_path(user)
         if roles & R.SEE_CAMPAIGNS and path is not None:
-            q |= Q(committee__path__startswith=path)
+            staff = Q(committee__path__startswith=path)
+            # An office member: only the rounds that hold their localities' talks.
+            covered = scoping.office_campaign_cover(user)
+            q |= staff & covered if covered is not None else staff
         if roles & R.TAKE_PART_IN_TALKS:
             from tanhua.talks.models import Talk
 

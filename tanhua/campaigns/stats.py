@@ -75,6 +75,16 @@ def counted(talks) -> object:
     )
 
 
+def narrowed(talks, viewer=None):
+    """The talks a viewer's figures count: all of a campaign they may see (aggregates name
+    no one), except that an office member (纪检监察室) counts only their localities' talks
+    — the same narrowing as Talk.objects.visible_to. No viewer: the operator's figures."""
+    from tanhua.core import scoping
+
+    covered = scoping.office_cover(viewer, "subject_org__path") if viewer is not None else None
+    return talks if covered is None else talks.filter(covered)
+
+
 def figures(talks) -> Figures:
     """Figures over a Talk queryset (already limited to the campaigns counted)."""
     out = Figures()
@@ -108,9 +118,11 @@ def subtree_campaigns(campaign) -> list[dict]:
     )
 
 
-def grouped(campaign_ids: list[int]) -> list[dict]:
+def grouped(campaign_ids: list[int], viewer=None) -> list[dict]:
     """(campaign, subject tier, status) → n over the counted talks of the campaigns."""
-    talks = Talk.objects.unscoped("aggregate figures of a campaign the viewer may see")
+    talks = narrowed(
+        Talk.objects.unscoped("aggregate figures of a campaign the viewer may see"), viewer
+    )
     return list(
         counted(talks.filter(campaign_id__in=campaign_ids))
         .order_by()
@@ -145,7 +157,7 @@ def year_talks(year: int):
     return Talk.objects.unscoped("the operator's statistics of a year").filter(campaign__year=year)
 
 
-def progress(campaign, *, campaign_ids: list[int] | None = None, planned=None) -> dict:
+def progress(campaign, *, campaign_ids: list[int] | None = None, planned=None, viewer=None) -> dict:
     """Day by day over the window: talks scheduled (by their time) and held (by their date),
     cumulative, against the number planned — the data of the campaign page's chart. One
     grouped query (and a count unless `planned` is given)."""
@@ -156,7 +168,7 @@ def progress(campaign, *, campaign_ids: list[int] | None = None, planned=None) -
             campaign_id__in=campaign_ids
         )
     )
-    talks = counted(talks)
+    talks = counted(narrowed(talks, viewer))
     if planned is None:
         planned = talks.count()
     held_by_day: Counter = Counter()

@@ -91,7 +91,7 @@ def campaign_list(request):
         campaigns = campaigns.filter(year=int(year))
     page = Paginator(campaigns, 50).get_page(request.GET.get("page"))
     counts = dict(
-        Talk.objects.unscoped("aggregate counts of the campaigns on the page")
+        stats.narrowed(Talk.objects.unscoped("aggregate counts of the campaigns on the page"), user)
         .filter(campaign__in=[c.pk for c in page.object_list])
         .order_by()
         .values_list("campaign_id")
@@ -111,12 +111,20 @@ def campaign_list(request):
     )
 
 
-def _figures(campaign: Campaign) -> dict:
+def _figures(campaign: Campaign, user) -> dict:
     """The page's figures, its lower campaigns' rows and the chart from one grouped query
-    over the subtree's talks (plus the campaigns, and the chart's days)."""
+    over the subtree's talks (plus the campaigns, and the chart's days). An office member's
+    count only their localities' talks and name only the lower campaigns they may see."""
     subtree = stats.subtree_campaigns(campaign)
+    if scoping.office_paths(user) is not None:
+        seen = set(
+            Campaign.objects.visible_to(user)
+            .filter(pk__in=[c["pk"] for c in subtree])
+            .values_list("pk", flat=True)
+        )
+        subtree = [c for c in subtree if c["pk"] in seen]
     ids = [c["pk"] for c in subtree]
-    rows = stats.grouped(ids)
+    rows = stats.grouped(ids, user)
     figures = stats.figures_of(rows, {c["pk"]: c["committee__level"] for c in subtree})
     per_campaign: dict[int, Counter] = {}
     for row in rows:
@@ -136,7 +144,9 @@ def _figures(campaign: Campaign) -> dict:
         "by_level": figures.table("level"),
         "by_tier": figures.table("tier"),
         "children": children,
-        "progress": stats.progress(campaign, campaign_ids=ids, planned=figures.totals["planned"]),
+        "progress": stats.progress(
+            campaign, campaign_ids=ids, planned=figures.totals["planned"], viewer=user
+        ),
     }
 
 
@@ -163,7 +173,7 @@ def campaign_detail(request, pk: int):
         ),
     }
     if sees_figures(user, campaign):
-        context.update(_figures(campaign))
+        context.update(_figures(campaign, user))
     if may_plan:
         context.update(
             talk_types=TalkType.choices,
@@ -363,8 +373,12 @@ def campaign_talks(request, pk: int):
 def _teams(request, campaign: Campaign):
     """The leadership teams of the plan: the organizations the campaign's talks are held
     in (no person named), with their 民主生活会 date of the year."""
+    user = request.user
     org_ids = (
-        Talk.objects.unscoped("the organizations of a campaign's talks, no person named")
+        stats.narrowed(
+            Talk.objects.unscoped("the organizations of a campaign's talks, no person named"),
+            user,
+        )
         .filter(campaign=campaign)
         .order_by()
         .values("subject_org_id")
@@ -378,7 +392,10 @@ def _teams(request, campaign: Campaign):
         )
     )
     counts = dict(
-        Talk.objects.unscoped("how many talks each team's members have, no person named")
+        stats.narrowed(
+            Talk.objects.unscoped("how many talks each team's members have, no person named"),
+            user,
+        )
         .filter(campaign=campaign)
         .order_by()
         .values_list("subject_org_id")
@@ -435,7 +452,10 @@ def campaign_meeting_set(request, pk: int, code: str):
     meeting = TeamMeeting.objects.filter(organization=org, year=campaign.year).first()
     org.meeting_date = meeting.date if meeting else None
     org.talk_count = (
-        Talk.objects.unscoped("how many talks the team's members have, no person named")
+        stats.narrowed(
+            Talk.objects.unscoped("how many talks the team's members have, no person named"),
+            request.user,
+        )
         .filter(campaign=campaign, subject_org=org)
         .count()
     )

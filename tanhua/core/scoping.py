@@ -49,6 +49,56 @@ def clearance(user) -> int:
     return int(getattr(user, "clearance", 0) or 0)
 
 
+def path_and_above(path: str) -> list[str]:
+    """The materialized paths of an organization and of each organization above it."""
+    parts = [c for c in path.split("/") if c]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def office_paths(user) -> list[str] | None:
+    """The paths of the localities a commission staff member's office (纪检监察室) covers:
+    they see only those localities' talks (DESIGN §2). None: no office, nothing narrowed."""
+    if R.Role.COMMISSION not in user_roles(user):
+        return None
+    office = getattr(user, "office", None)
+    if office is None:
+        return None
+    return list(office.localities.values_list("path", flat=True))
+
+
+def office_cover(user, field: str):
+    """A Q keeping rows whose organization path `field` lies in the user's office's
+    localities (nothing where they cover none); None when the user has no office. Talks
+    (by their subject's organization), their counts and the teams of a campaign all narrow
+    through it, so no page, figure or API answer of an office member reaches past it."""
+    from django.db.models import Q
+
+    paths = office_paths(user)
+    if paths is None:
+        return None
+    q = Q(pk__in=[])
+    for loc in paths:
+        q |= Q(**{f"{field}__startswith": loc})
+    return q
+
+
+def office_campaign_cover(user, field: str = "committee__path"):
+    """For an office member, the campaigns run by a committee at or above a covered
+    locality (the province's round holds their cities' talks) or inside one; None when the
+    user has no office."""
+    from django.db.models import Q
+
+    paths = office_paths(user)
+    if paths is None:
+        return None
+    q = Q(pk__in=[])
+    above: set[str] = set()
+    for loc in paths:
+        q |= Q(**{f"{field}__startswith": loc})
+        above.update(path_and_above(loc))
+    return q | Q(**{f"{field}__in": sorted(above)})
+
+
 def require(condition: bool) -> None:
     """Refuse as 'not found', never as 'forbidden': out of scope must look like absent."""
     if not condition:

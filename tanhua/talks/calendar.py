@@ -73,16 +73,10 @@ def note_talker(talk: Talk) -> None:
 
 def _as_subject(talk: Talk, user) -> bool:
     """The viewer sees this talk only as its subject (not also as staff, talker, recorder)."""
-    cadre_id = getattr(user, "cadre_id", None)
-    if not cadre_id or talk.subject_id != cadre_id:
-        return False
-    roles = scoping.user_roles(user)
-    other = (
-        bool(roles & R.PLAN_TALKS)
-        or talk.talker_id == cadre_id
-        or user.pk in (talk.recorder_id, talk.companion_id)
-    )
-    return not other
+    from tanhua.talks.services.record import is_subject
+
+    # Their own talk is theirs only as its subject (Talk.objects.visible_to).
+    return is_subject(user, talk)
 
 
 def entry_of(talk: Talk, user, *, link: bool = True) -> Entry:

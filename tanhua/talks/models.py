@@ -68,27 +68,29 @@ class TalkQuerySet(ScopedQuerySet):
         - the talker: talks they hold (through the user ↔ cadre link); the recorder and the
           accompanying official (陪谈): talks they are assigned to; the subject: their own
           (what of it they see is decided by the views: time and place, then the problems);
-        - always within clearance (the talk's and its subject's), minus declared 回避."""
+        - always within clearance (the talk's and its subject's), minus declared 回避.
+
+        A person's own talk (their cadre record is its subject) is theirs only as its subject:
+        never through a staff, talker, recorder or 陪谈 part they have in other talks — the
+        city's 纪委书记 is both commission staff and a subject of the secretary's talk."""
         roles = scoping.user_roles(user)
         if not roles:
             return self.none()
+        cadre_id = getattr(user, "cadre_id", None)
         q = Q(pk__in=[])
         path = scoping.scope_path(user)
         if roles & R.PLAN_TALKS and path is not None:
             staff = Q(campaign__committee__path__startswith=path)
-            office = getattr(user, "office", None) if R.Role.COMMISSION in roles else None
-            if office is not None:
-                localities = list(office.localities.values_list("path", flat=True))
-                covered = Q(pk__in=[])
-                for loc in localities:
-                    covered |= Q(subject_org__path__startswith=loc)
+            covered = scoping.office_cover(user, "subject_org__path")
+            if covered is not None:
                 staff &= covered
             q |= staff
-        cadre_id = getattr(user, "cadre_id", None)
         if R.Role.TALKER in roles and cadre_id:
             q |= Q(talker_id=cadre_id)
         if roles & {R.Role.RECORDER, R.Role.COMMISSION, R.Role.ORGANIZATION}:
             q |= Q(recorder_id=user.pk) | Q(companion_id=user.pk)
+        if cadre_id:
+            q &= ~Q(subject_id=cadre_id)
         if R.Role.SUBJECT in roles and cadre_id:
             q |= Q(subject_id=cadre_id)
         from tanhua.accounts.models import ConflictDeclaration
@@ -100,6 +102,13 @@ class TalkQuerySet(ScopedQuerySet):
             .filter(classification__lte=level, subject__classification__lte=level)
             .exclude(subject_id__in=declared)
         )
+
+    def handled_by(self, user) -> TalkQuerySet:
+        """The talks `user` may act on (plan, schedule, draft, record): those they see, never
+        their own talk — its subject only reads it and confirms its record."""
+        qs = self.visible_to(user)
+        cadre_id = getattr(user, "cadre_id", None)
+        return qs.exclude(subject_id=cadre_id) if cadre_id else qs
 
     def political(self) -> TalkQuerySet:
         return self.filter(type=TalkType.POLITICAL_SUPERVISION)
@@ -318,7 +327,8 @@ class TalkRecordQuerySet(ChildOfTalkQuerySet):
         subject only once it is sealed (to confirm it, the subject reads it held)."""
         qs = super()._visible(user)
         cadre_id = getattr(user, "cadre_id", None)
-        if cadre_id and R.Role.SUBJECT in scoping.user_roles(user):
+        # Whatever else the subject is: their own record only once the talk is held.
+        if cadre_id:
             qs = qs.exclude(Q(talk__subject_id=cadre_id) & Q(talk__held_on__isnull=True))
         return qs
 

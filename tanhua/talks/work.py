@@ -43,7 +43,8 @@ def waiting_items(user) -> list[dict]:
     items = []
     if roles & R.PLAN_TALKS:
         rows, more = _first(
-            _talks(user)
+            Talk.objects.handled_by(user)
+            .select_related("campaign", "talker", "subject", "subject_org")
             .filter(status__in=PREPARING, type=TalkType.POLITICAL_SUPERVISION)
             .filter(campaign__status=CampaignStatus.ACTIVE)
             .order_by("scheduled_start", "campaign_id", "subject_org__path", "pk")
@@ -91,7 +92,13 @@ def next_talks(user, *, now=None) -> tuple[list, bool]:
         qs = qs.filter(
             Q(talker_id=cadre_id) | Q(subject_id=cadre_id) | Q(recorder=user) | Q(companion=user)
         )
-    return _first(qs.order_by("scheduled_start", "pk"))
+    rows, more = _first(qs.order_by("scheduled_start", "pk"))
+    from tanhua.talks.services.record import is_subject
+
+    for t in rows:
+        # The user's own talk among them shows its time and place only.
+        t.as_subject = is_subject(user, t)
+    return rows, more
 
 
 def campaign_progress(user, *, year=None) -> list[Campaign]:
@@ -108,6 +115,10 @@ def campaign_progress(user, *, year=None) -> list[Campaign]:
             return []
         year = latest
     political = Q(talks__type=TalkType.POLITICAL_SUPERVISION)
+    # An office member counts only their localities' talks (as Talk.objects.visible_to).
+    covered = scoping.office_cover(user, "talks__subject_org__path")
+    if covered is not None:
+        political &= covered
     return list(
         campaigns.filter(year=year)
         .select_related("committee")

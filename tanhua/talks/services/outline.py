@@ -55,8 +55,9 @@ class ProblemDraft:
 
 
 def _visible_talk(actor, talk: Talk) -> Talk:
-    """The talk as the actor may see it (404 otherwise), locked for the change."""
-    scoping.require(Talk.objects.visible_to(actor).filter(pk=talk.pk).exists())
+    """The talk as the actor may act on it (404 otherwise: never their own talk), locked for
+    the change."""
+    scoping.require(Talk.objects.handled_by(actor).filter(pk=talk.pk).exists())
     return (
         Talk.objects.unscoped("locking a talk the actor sees").select_for_update().get(pk=talk.pk)
     )

@@ -87,16 +87,15 @@ def may_write(user, talk: Talk) -> bool:
 
 
 def is_subject(user, talk: Talk) -> bool:
+    """The user's cadre record is the talk's subject: they take part in it as its subject,
+    whatever roles they hold (Talk.objects.visible_to gives them no other part in it)."""
     cadre_id = getattr(user, "cadre_id", None)
-    return (
-        R.Role.SUBJECT in scoping.user_roles(user)
-        and cadre_id is not None
-        and cadre_id == talk.subject_id
-    )
+    return cadre_id is not None and cadre_id == talk.subject_id
 
 
 def _visible_talk(actor, talk: Talk) -> Talk:
-    scoping.require(Talk.objects.visible_to(actor).filter(pk=talk.pk).exists())
+    # Acting on the record: never the subject's own talk (Talk.objects.handled_by).
+    scoping.require(Talk.objects.handled_by(actor).filter(pk=talk.pk).exists())
     return (
         Talk.objects.unscoped("locking a talk the actor sees").select_for_update().get(pk=talk.pk)
     )

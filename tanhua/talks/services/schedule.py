@@ -17,8 +17,8 @@ Rules:
   every campaign and of every type), the recorder and the 陪谈 official;
 - never once the talk is held;
 - the recorder holds the recorder role, the 陪谈 official the commission role, both active,
-  in the organising committee's scope, cleared for the talk and without a declared 回避 of
-  its subject.
+  in the organising committee's scope (an office member: their office covers the subject's
+  organization), cleared for the talk and without a declared 回避 of its subject.
 """
 
 from __future__ import annotations
@@ -116,8 +116,13 @@ def staff_choices(talk: Talk, role: str):
 
     level = max(talk.classification, talk.subject.classification)
     declared = ConflictDeclaration.objects.filter(cadre_id=talk.subject_id, active=True)
+    # A commission member of an office sees only its localities' talks: offered only where
+    # the office covers the subject's organization (a locality at or above it).
+    above = scoping.path_and_above(talk.subject_org.path)
+    covered = Q(office__isnull=True) | Q(office__localities__path__in=above)
     return (
         User.objects.filter(
+            covered,
             is_active=True,
             role_grants__role=role,
             organization__path__startswith=talk.campaign.committee.path,
@@ -220,7 +225,7 @@ def _lock(actor, talk: Talk) -> Talk:
     )
     if actor is not None:
         scoping.require(scoping.has_any(actor, R.PLAN_TALKS))
-        scoping.require(Talk.objects.visible_to(actor).filter(pk=talk.pk).exists())
+        scoping.require(Talk.objects.handled_by(actor).filter(pk=talk.pk).exists())
     # Related rows read after the lock, so the checks see what the lock protects.
     return (
         Talk.objects.unscoped("the locked talk, with what its checks read")
