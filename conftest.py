@@ -6,6 +6,8 @@ os.environ.setdefault("TANHUA_TESTING", "1")
 os.environ.setdefault("TANHUA_FAST_PASSWORD_HASHER", "1")
 os.environ.setdefault("TANHUA_AUDIT_KEY", "test-audit-key-not-secret")
 os.environ.setdefault("TANHUA_REQUIRE_TOTP", "0")
+# Commands the tests start write the audit anchor after every commit, as the tests expect.
+os.environ.setdefault("TANHUA_AUDIT_ANCHOR_INTERVAL", "0")
 
 import pytest
 

@@ -236,6 +236,9 @@ AUDIT_HMAC_KEY_FILE = env_str("TANHUA_AUDIT_KEY_FILE", str(TANHUA_HOME / "audit.
 # The chain's anchor (tanhua/audit/anchor.py), best on another volume or host than the
 # database. Empty: beside the key file, one file per database.
 AUDIT_ANCHOR_FILE = env_str("TANHUA_AUDIT_ANCHOR_FILE")
+# Seconds between two writes of the anchor by one process (anchor.py: the entries of the
+# last interval are not yet anchored); 0 writes it after every commit.
+AUDIT_ANCHOR_INTERVAL = max(0.0, float(env_str("TANHUA_AUDIT_ANCHOR_INTERVAL", "1") or 0))
 AUDIT_RETENTION_DAYS = max(180, env_int("TANHUA_AUDIT_RETENTION_DAYS", 180))
 
 # --- imports ---------------------------------------------------------------
