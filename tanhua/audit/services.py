@@ -230,9 +230,7 @@ def _insert(entries: list[AuditEntry]) -> None:
             chunk = entries[i : i + _INSERT_ROWS]
             sql, fields = _insert_sql(connection.vendor, len(chunk))
             params = [
-                f.get_db_prep_save(getattr(e, f.attname), connection)
-                for e in chunk
-                for f in fields
+                f.get_db_prep_save(getattr(e, f.attname), connection) for e in chunk for f in fields
             ]
             cursor.execute(sql, params)
             # Matched by seq: the order of RETURNING rows is not promised.

@@ -157,11 +157,18 @@ class ScopedQuerySet(models.QuerySet):
             return
         shown = shown_on(request)
         rows_of = shown.rows.setdefault(self.model._meta.model_name, set())
+        # A row that is the person itself also gives their code and name for the read
+        # entry, which then needs no query of its own (when both were fetched).
+        naming = getattr(self.model, "AUDIT_NAMES", None) if person_attr == "pk" else None
         for row in rows:
             rows_of.add(row.pk)
             person = getattr(row, person_attr, None)
             if person is not None:
                 shown.people.add(person)
+                if naming is not None:
+                    fields = row.__dict__
+                    if naming[0] in fields and naming[1] in fields:
+                        shown.names[person] = (fields[naming[0]], fields[naming[1]])
 
 
 class Shown:
@@ -171,6 +178,8 @@ class Shown:
     def __init__(self):
         self.people: set[int] = set()
         self.rows: dict[str, set] = {}
+        # (code, name) of the people fetched as rows of their own model (AUDIT_NAMES).
+        self.names: dict[int, tuple[str, str]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.people)
@@ -178,6 +187,7 @@ class Shown:
     def clear(self) -> None:
         self.people.clear()
         self.rows.clear()
+        self.names.clear()
 
 
 def shown_on(request) -> Shown:
@@ -195,6 +205,8 @@ class ScopedModel(models.Model):
 
     # The attribute naming the person (a cadre id) a row is about, for the read audit.
     AUDIT_PERSON: str | None = None
+    # On the person's own model ("pk"): the fields of their code and name, for the entry.
+    AUDIT_NAMES: tuple[str, str] | None = None
 
     class Meta:
         abstract = True

@@ -251,6 +251,7 @@ class Cadre(ScopedModel, Versioned):
     """A leading cadre (干部), identified by an official code, with a management tier."""
 
     AUDIT_PERSON = "pk"
+    AUDIT_NAMES = ("code", "name")
 
     code = models.CharField(_("干部编号"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("姓名"), max_length=50)
