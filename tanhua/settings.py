@@ -230,6 +230,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# Seconds a resolved API token (with its user and roles) is reused by a process before it is
+# looked up again (tanhua/api/services.py); changes made in the same process apply at once.
+API_TOKEN_CACHE_SECONDS = max(0.0, float(env_str("TANHUA_API_TOKEN_CACHE_SECONDS", "2") or 0))
+
 # --- audit trail (issue 3) ------------------------------------------------
 # The HMAC key lives outside the database: an env variable or a file.
 AUDIT_HMAC_KEY = env_str("TANHUA_AUDIT_KEY")
