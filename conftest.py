@@ -6,11 +6,6 @@ os.environ.setdefault("TANHUA_TESTING", "1")
 os.environ.setdefault("TANHUA_FAST_PASSWORD_HASHER", "1")
 os.environ.setdefault("TANHUA_AUDIT_KEY", "test-audit-key-not-secret")
 os.environ.setdefault("TANHUA_REQUIRE_TOTP", "0")
-# Commands the tests start write the audit anchor after every commit, as the tests expect.
-os.environ.setdefault("TANHUA_AUDIT_ANCHOR_INTERVAL", "0")
-# Tests change tokens and users behind the ORM's back (update()) and look again at once:
-# every request resolves its token anew (the cache has tests of its own).
-os.environ.setdefault("TANHUA_API_TOKEN_CACHE_SECONDS", "0")
 
 import pytest
 

@@ -52,10 +52,20 @@ class ScopedQuerySet(models.QuerySet):
 
     Subclasses implement `_visible(user)`: the rows `user` may see."""
 
+    # A subclass whose `_visible(user)` depends on nothing but what `_visible_key(user)`
+    # returns (no clock, no other state: what changes in the database stays in subqueries
+    # that the database evaluates) may set this: the scoped queryset is then built once per
+    # key and process and handed out as a clone. Building it (Django's query construction,
+    # not SQL) was a fifth of the CPU of a cadre page (docs/benchmarks.md, issue 7).
+    reuse_visible = False
+    _VISIBLE_CACHE_SIZE = 512
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # None: no scope yet; ("user", user): visible_to; ("unscoped", reason).
         self._scope: tuple[str, object] | None = None
+        # Made by the manager, nothing applied yet: the only start a cached scope fits.
+        self._pristine = kwargs.get("query", args[1] if len(args) > 1 else None) is None
 
     def _clone(self):
         clone = super()._clone()
@@ -67,8 +77,25 @@ class ScopedQuerySet(models.QuerySet):
     def _visible(self, user):  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
+    def _visible_key(self, user) -> tuple | None:
+        """Everything `_visible(user)` depends on, for `reuse_visible`; None: build anew."""
+        return None
+
     def visible_to(self, user):
-        qs = self._visible(user)
+        key = None
+        if self.reuse_visible and self._pristine and self._db is None:
+            key = self._visible_key(user)
+        if key is None:
+            qs = self._visible(user)
+        else:
+            key = (type(self), *key)
+            base = _visible_cache.get(key)
+            if base is None:
+                base = self._visible(user)
+                if len(_visible_cache) >= self._VISIBLE_CACHE_SIZE:
+                    _visible_cache.clear()
+                _visible_cache[key] = base
+            qs = base._chain()
         qs._scope = ("user", user)
         return qs
 
@@ -169,6 +196,10 @@ class ScopedQuerySet(models.QuerySet):
                     fields = row.__dict__
                     if naming[0] in fields and naming[1] in fields:
                         shown.names[person] = (fields[naming[0]], fields[naming[1]])
+
+
+# (queryset class, *key) -> the scoped queryset, never evaluated itself (see reuse_visible).
+_visible_cache: dict[tuple, models.QuerySet] = {}
 
 
 class Shown:

@@ -145,7 +145,27 @@ class Organization(Versioned):
         return [c for c in self.path.split(PATH_SEPARATOR) if c][:-1]
 
 
+def _scope_key(user) -> tuple | None:
+    """What the registry's scopes depend on (reuse_visible): who, their roles, their
+    organization's path, clearance and own cadre; conflicts (回避) and classifications stay
+    subqueries the database evaluates on every read."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        user.pk,
+        scoping.user_roles(user),
+        scoping.scope_path(user),
+        scoping.clearance(user),
+        getattr(user, "cadre_id", None),
+    )
+
+
 class CadreQuerySet(ScopedQuerySet):
+    reuse_visible = True
+
+    def _visible_key(self, user) -> tuple | None:
+        return _scope_key(user)
+
     def _visible(self, user) -> CadreQuerySet:
         """Cadres holding (or having held) a post in the user's scope, within clearance,
         minus those the user declared a conflict with (回避). A subject sees only themself."""
@@ -279,6 +299,11 @@ class Cadre(ScopedModel, Versioned):
 
 
 class PositionQuerySet(ScopedQuerySet):
+    reuse_visible = True
+
+    def _visible_key(self, user) -> tuple | None:
+        return _scope_key(user)
+
     def _visible(self, user) -> PositionQuerySet:
         """Posts of visible cadres; staff see only the posts inside their scope."""
         if scoping.can_see_people(user):
