@@ -58,6 +58,8 @@ class ScopedQuerySet(models.QuerySet):
     # key and process and handed out as a clone. Building it (Django's query construction,
     # not SQL) was a fifth of the CPU of a cadre page (docs/benchmarks.md, issue 7).
     reuse_visible = False
+    # Attributes `_visible` sets on its result that a clone must keep too.
+    reuse_keeps: tuple[str, ...] = ()
     _VISIBLE_CACHE_SIZE = 512
 
     def __init__(self, *args, **kwargs):
@@ -96,6 +98,8 @@ class ScopedQuerySet(models.QuerySet):
                     _visible_cache.clear()
                 _visible_cache[key] = base
             qs = base._chain()
+            for name in self.reuse_keeps:
+                setattr(qs, name, getattr(base, name))
         qs._scope = ("user", user)
         return qs
 

@@ -43,3 +43,22 @@ def test_a_queryset_with_something_applied_first_is_scoped_anew(world, owner):
     Position.objects.filter(principal=True).visible_to(owner)
     assert scoped._visible_cache == {}
     assert Position.objects.visible_to(owner).filter(principal=True).exists()
+
+
+def test_the_whole_scope_is_counted_from_the_posts_and_equals_the_cadres_counted(world, owner):
+    from tanhua.accounts import services as accounts_services
+
+    accounts_services.declare_conflict(
+        actor=owner, cadre=world.cadres["GK11"], reason="other", detail="同学"
+    )
+    for user in (owner, world.users["commission_p"]):
+        scope = Cadre.objects.visible_to(user).order_by("code")
+        assert scope._count_via is not None
+        assert scope.count() == len(list(scope))
+        assert scope.filter(tier="county")._count_via is None
+
+
+def test_a_subjects_scope_is_counted_the_usual_way(world):
+    subject = world.users["subject_k11"]
+    scope = Cadre.objects.visible_to(subject)
+    assert scope._count_via is None and scope.count() == 1
