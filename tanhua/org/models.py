@@ -257,12 +257,20 @@ class InSubquery(models.Func):
         if where.connector != "AND" or where.negated:
             return False
         for child in where.children:
-            if (
-                isinstance(child, models.lookups.Exact)
-                and getattr(child.lhs, "alias", None) == col.alias
-                and (child.lhs.target.primary_key or child.lhs.target.unique)
-                and not hasattr(child.rhs, "resolve_expression")
+            if not isinstance(child, models.lookups.Exact):
+                continue
+            if getattr(child.lhs, "alias", None) != col.alias:
+                continue
+            if (child.lhs.target.primary_key or child.lhs.target.unique) and not hasattr(
+                child.rhs, "resolve_expression"
             ):
+                return True
+            # Correlated with an outer query (`cadre=OuterRef("pk")` in an EXISTS over one
+            # cadre's posts): a few rows per outer row. With the array form PostgreSQL
+            # turned such an EXISTS into a semi-join materializing every post in scope once
+            # per cadre (600 ms); the correlated EXISTS probes by primary key.
+            rhs_alias = getattr(child.rhs, "alias", None)
+            if rhs_alias is not None and rhs_alias not in compiler.query.alias_map:
                 return True
         return False
 
@@ -397,7 +405,7 @@ class PositionQuerySet(_CountsWholeScope):
                 classification__gt=scoping.clearance(user)
             )
             qs = (
-                self.filter(organization__path__startswith=path)
+                _in_subtree(self, path)
                 .exclude(cadre_id__in=above.values("pk"))
                 .exclude(cadre_id__in=_conflicted_cadre_ids(user))
             )
