@@ -172,6 +172,9 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tanhua.settings")
     os.environ.setdefault("TANHUA_AUDIT_KEY", "bench-audit-key-not-secret")
     os.environ.setdefault("TANHUA_HOME", str(work / "home"))
+    # Each run swaps the database (and removes its anchor) under this one process: anchor
+    # after every commit, so that no write deferred from the last run meets the next one.
+    os.environ.setdefault("TANHUA_AUDIT_ANCHOR_INTERVAL", "0")
 
     import django
 

@@ -214,6 +214,12 @@ class Planner:
         return self.plan
 
     def duplicates(self, recs: list, key: tuple[str, ...], what: str) -> None:
+        if all(type(r) is tuple for r in recs):
+            # Every row found unchanged (a plain re-import): distinct stored rows have
+            # distinct keys, so only a row given twice repeats one.
+            keys = [r[0] for r in recs]
+            if len(set(keys)) == len(keys):
+                return
         seen: dict[tuple, object] = {}
         for rec in recs:
             if type(rec) is tuple:
