@@ -228,10 +228,15 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when changed only: the idle stamp (accounts/middleware.py) changes once a minute.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Seconds a resolved API token (with its user and roles) is reused by a process before it is
+# looked up again (tanhua/api/services.py); changes made in the same process apply at once.
+API_TOKEN_CACHE_SECONDS = max(0.0, float(env_str("TANHUA_API_TOKEN_CACHE_SECONDS", "2") or 0))
 
 # --- audit trail (issue 3) ------------------------------------------------
 # The HMAC key lives outside the database: an env variable or a file.
@@ -240,6 +245,9 @@ AUDIT_HMAC_KEY_FILE = env_str("TANHUA_AUDIT_KEY_FILE", str(TANHUA_HOME / "audit.
 # The chain's anchor (tanhua/audit/anchor.py), best on another volume or host than the
 # database. Empty: beside the key file, one file per database.
 AUDIT_ANCHOR_FILE = env_str("TANHUA_AUDIT_ANCHOR_FILE")
+# Seconds between two writes of the anchor by one process (anchor.py: the entries of the
+# last interval are not yet anchored); 0 writes it after every commit.
+AUDIT_ANCHOR_INTERVAL = max(0.0, float(env_str("TANHUA_AUDIT_ANCHOR_INTERVAL", "1") or 0))
 AUDIT_RETENTION_DAYS = max(180, env_int("TANHUA_AUDIT_RETENTION_DAYS", 180))
 
 # --- imports ---------------------------------------------------------------

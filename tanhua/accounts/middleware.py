@@ -23,6 +23,11 @@ _ALWAYS_ALLOWED_PREFIXES = ("/static/", "/healthz")
 # authentication asks the same `security.pending_stage` as this middleware.
 API_PREFIX = "/api/v1/"
 LAST_ACTIVITY_KEY = "tanhua_last_activity"
+# The activity stamp is renewed once it is this old, not on every request: renewing it made
+# every page a session write (three queries, and on SQLite the one write lock, which the
+# read audit's entries wait for). A session may so end up to this much before the idle
+# timeout, never after it; the session row's own expiry is renewed with the stamp.
+ACTIVITY_STAMP_SECONDS = 60
 LOGOUT_REASON_KEY = "tanhua_logout_reason"
 # The previous login and the failures since, stored at the password step (login view).
 LOGIN_NOTICE_KEY = "tanhua_login_notice"
@@ -39,6 +44,14 @@ _STAGE_PAGES = {
     ),
     security.STAGE_PASSWORD_CHANGE: (security.STAGE_PASSWORD_CHANGE,),
 }
+
+
+def stamp_login_as_activity(sender, request, user, **kwargs) -> None:
+    """Logging in is activity: stamped into the new session, which is saved anyway, so that
+    the first page after it has nothing to write (connected in AccountsConfig.ready)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LAST_ACTIVITY_KEY] = time.time()
 
 
 class AccountPolicyMiddleware:
@@ -65,7 +78,8 @@ class AccountPolicyMiddleware:
             if is_api:  # now anonymous: the API answers 401 unless a token is sent
                 return self.get_response(request)
             return redirect("accounts:login")
-        request.session[LAST_ACTIVITY_KEY] = now
+        if last is None or now - float(last) >= min(ACTIVITY_STAMP_SECONDS, idle / 10 or 60):
+            request.session[LAST_ACTIVITY_KEY] = now
 
         if is_api:
             return self.get_response(request)

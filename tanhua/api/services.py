@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import secrets
+import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -81,6 +84,29 @@ def revoke_token(*, actor, token: ApiToken) -> ApiToken:
     return token
 
 
+# Resolved tokens, by digest: (valid until, the token with its user, organization and role
+# set). The lookup and the role query were a seventh of an API read (docs/benchmarks.md).
+# Emptied at once in this process by every save or delete of a token, user, role grant or
+# organization (and again when that transaction commits); other processes (a second worker,
+# the command line) see such a change within API_TOKEN_CACHE_SECONDS.
+_resolved: dict[str, tuple[float, ApiToken]] = {}
+
+
+def forget_resolved_tokens(**_signal) -> None:
+    _resolved.clear()
+    if transaction.get_connection().in_atomic_block:
+        # A request between this write and its commit could cache what is about to change.
+        transaction.on_commit(_resolved.clear)
+
+
+def _own_copy(token: ApiToken) -> ApiToken:
+    # Each request gets instances of its own: views and middleware set attributes on
+    # request.user, and a worker's threads share the cache.
+    mine = copy.copy(token)
+    mine.user = copy.copy(token.user)
+    return mine
+
+
 def resolve_token(plain: str) -> ApiToken | None:
     """The live token behind `plain`, with its active user, or None.
 
@@ -88,15 +114,29 @@ def resolve_token(plain: str) -> ApiToken | None:
     if not plain or len(plain) > 200 or not plain.startswith(TOKEN_PREFIX):
         return None
     digest = hash_token(plain)
-    token = (
-        ApiToken.objects.active()
-        .filter(key_hash=digest, user__is_active=True)
-        .select_related("user", "user__organization")
-        .first()
-    )
-    if token is None or not secrets.compare_digest(token.key_hash, digest):
-        return None
+    ttl = settings.API_TOKEN_CACHE_SECONDS
+    now = time.monotonic()
+    hit = _resolved.get(digest) if ttl > 0 else None
+    if hit is not None and hit[0] > now:
+        cached = hit[1]
+        token = _own_copy(cached)
+    else:
+        token = (
+            ApiToken.objects.active()
+            .filter(key_hash=digest, user__is_active=True)
+            .select_related("user", "user__organization")
+            .first()
+        )
+        if token is None or not secrets.compare_digest(token.key_hash, digest):
+            return None
+        cached = None
+        if ttl > 0:
+            token.user.role_names  # noqa: B018 - computed once, kept with the user
+            cached = _own_copy(token)
+            _resolved[digest] = (now + ttl, cached)
     _touch(token)
+    if cached is not None:
+        cached.last_used_at = token.last_used_at
     return token
 
 

@@ -6,9 +6,19 @@ file outside the database (settings.AUDIT_ANCHOR_FILE, by default beside the key
 per database), lets `tanhua audit verify` notice that: the database must hold at least the
 anchored seq, with the anchored MAC there.
 
-The anchor is advanced after each commit and may lag behind the database (a crash between
+The anchor is advanced after commits and may lag behind the database (a crash between
 commit and write, a write that failed), never run ahead of it; verify only complains when the
 database holds fewer entries than the anchor, or a different MAC at the anchor's seq.
+
+Not after every commit, though (issue 7): rewriting the file, under a file lock and after a
+query for the anchored MAC, cost an audited read more than its own INSERT. With
+settings.AUDIT_ANCHOR_INTERVAL > 0 (seconds, 1 by default) a process writes the anchor at
+most once per interval: a commit finding the last write older than that writes at once (the
+first commit of a process always does), later ones leave the highest (seq, MAC) pending and a
+timer writes it when the interval is up; the process's exit writes what is still pending.
+The window this opens: the entries of the last interval before a write are not yet anchored,
+so a cut of them alone (and only them) goes unnoticed — as a crash between commit and write
+always could. 0 anchors after every commit, as before (the tests do).
 
 A missing anchor is a failure too (verify.py): only the first entry ever written creates
 it. A later write finding it gone leaves it gone, since anchoring the chain as it then is
@@ -18,11 +28,14 @@ emptied trail it anchors seq 0 (GENESIS), from which writes advance as usual.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
 import os
 import tempfile
+import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,9 +76,9 @@ def path() -> Path:
     return Path(settings.AUDIT_HMAC_KEY_FILE).parent / f"audit-anchor-{_fingerprint()}.json"
 
 
-def read() -> Anchor | None:
+def read(p: Path | None = None) -> Anchor | None:
     """The current anchor, or None when there is none yet. A damaged file is an error."""
-    p = path()
+    p = p or path()
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -113,16 +126,86 @@ def _db_mac(seq: int) -> str | None:
 
 
 def advance(seq: int, mac: str, *, start: int = 1) -> None:
-    """Move the anchor to (seq, mac) after a commit of entries `start`..`seq`, never
-    backwards, and only along the chain it anchors: if the database no longer holds the
-    anchored entry, the anchor stays as evidence and verify reports it. A missing anchor is
-    created only by the batch that began the chain (start == 1). Failures are logged, not
-    raised: the entries are already committed and the request must not fail for its
-    after-effect."""
+    """Move the anchor to (seq, mac) after a commit of entries `start`..`seq`, at once or,
+    within AUDIT_ANCHOR_INTERVAL of this process's last write, when the interval is up (see
+    the module docstring). Failures are logged, not raised: the entries are already
+    committed and the request must not fail for its after-effect."""
+    wait = _interval()
     try:
         p = path()
+    except Exception:
+        log.exception("could not advance the audit anchor")
+        return
+    if wait <= 0:
+        _advance_at(p, seq, mac, start, deferred=False)
+        return
+    now = time.monotonic()
+    with _state:
+        old = _pending.get(p)
+        if old is None:
+            _pending[p] = (seq, mac, start)
+        else:
+            top = (seq, mac) if seq > old[0] else old[:2]
+            _pending[p] = (*top, min(start, old[2]))
+        since = now - _written_at.get(p, float("-inf"))
+        due = since >= wait
+        if not due and p not in _timers:
+            timer = threading.Timer(wait - since, _flush_from_timer, args=(p,))
+            timer.daemon = True
+            _timers[p] = timer
+            timer.start()
+    if due:
+        flush(p)
+
+
+def flush(p: Path | None = None) -> None:
+    """Write what is pending now (for `p`, or every anchor this process has pending)."""
+    with _state:
+        paths = [p] if p is not None else list(_pending)
+    for where in paths:
+        with _state:
+            item = _pending.pop(where, None)
+            _written_at[where] = time.monotonic()
+            timer = _timers.pop(where, None)
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
+        if item is not None:
+            _advance_at(where, *item, deferred=True)
+
+
+def _interval() -> float:
+    return float(getattr(settings, "AUDIT_ANCHOR_INTERVAL", 0) or 0)
+
+
+# Per anchor file: the highest (seq, MAC, first seq of the batches) committed and not yet
+# written, when this process last wrote it, and the timer that will.
+_state = threading.Lock()
+_pending: dict[Path, tuple[int, str, int]] = {}
+_written_at: dict[Path, float] = {}
+_timers: dict[Path, threading.Timer] = {}
+
+
+def _flush_from_timer(p: Path) -> None:
+    from django.db import connections
+
+    try:
+        flush(p)
+    finally:
+        # The timer's thread opened its own connection for the check: close it.
+        connections.close_all()
+
+
+atexit.register(flush)
+
+
+def _advance_at(p: Path, seq: int, mac: str, start: int, *, deferred: bool) -> None:
+    """Never backwards, and only along the chain it anchors: if the database no longer
+    holds the anchored entry, the anchor stays as evidence and verify reports it. A missing
+    anchor is created only by the batch that began the chain (start == 1). A deferred write
+    also checks that the entry it anchors is still there (a restore may have come between)."""
+    try:
         with _locked(p):
-            current = read()
+            current = read(p)
             if current is None:
                 if start != 1:
                     log.error("audit anchor %s is missing: run `tanhua audit verify`", p)
@@ -133,6 +216,9 @@ def advance(seq: int, mac: str, *, start: int = 1) -> None:
                 if _db_mac(current.seq) != current.mac:
                     log.error("audit anchor #%s no longer matches the database", current.seq)
                     return
+            if deferred and _db_mac(seq) != mac:
+                log.error("audit entry #%s to anchor is no longer in the database", seq)
+                return
             _write(p, Anchor(seq, mac))
     except Exception:
         log.exception("could not advance the audit anchor")
@@ -158,6 +244,9 @@ def begin() -> None:
 def reset(anchor: Anchor | None) -> None:
     """Re-anchor after a deliberate restore (verify --reset-anchor); None removes it."""
     p = path()
+    with _state:
+        # What this process had pending belongs to the trail before the reset.
+        _pending.pop(p, None)
     with _locked(p):
         if anchor is None:
             p.unlink(missing_ok=True)

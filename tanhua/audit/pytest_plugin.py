@@ -3,7 +3,8 @@ table, which the append-only triggers refuse while audit entries exist. Empty th
 before that flush, going around the triggers the way only a test may.
 
 Also: test databases never move an anchor named by TANHUA_AUDIT_ANCHOR_FILE (the operator's
-real one); under test the anchor is always the per-database file beside the key file."""
+real one); under test the anchor is always the per-database file beside the key file, and
+it is written after every commit (AUDIT_ANCHOR_INTERVAL 0)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ def pytest_configure(config):
 
     if settings.configured:
         settings.AUDIT_ANCHOR_FILE = ""
+        # The tests look at the anchor right after a commit: write it after every one (the
+        # deferred writes have tests of their own).
+        settings.AUDIT_ANCHOR_INTERVAL = 0
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -25,12 +25,20 @@ def _query(request) -> dict:
 def record_people_shown(request, shown: Shown) -> None:
     from tanhua.org.models import Cadre
 
-    people = list(
+    ids = sorted(shown.people)[:MAX_NAMED]
+    # Those fetched as cadres are named already (Shown.names); the rest, e.g. people shown
+    # only through their posts, are looked up.
+    missing = [pk for pk in ids if pk not in shown.names]
+    found = (
         Cadre.objects.unscoped("naming the people a response showed, for its read entry")
-        .filter(pk__in=sorted(shown.people)[:MAX_NAMED])
-        .order_by("code")
-        .values_list("code", "name")
+        .filter(pk__in=missing)
+        .values_list("pk", "code", "name")
+        if missing
+        else []
     )
+    names = {**{pk: shown.names[pk] for pk in ids if pk in shown.names}}
+    names.update((pk, (code, name)) for pk, code, name in found)
+    people = sorted(names.values())
     codes = [code for code, _name in people]
     match = getattr(request, "resolver_match", None)
     named = set(match.kwargs.values()) if match is not None else set()

@@ -53,10 +53,22 @@ class ScopedQuerySet(models.QuerySet):
 
     Subclasses implement `_visible(user)`: the rows `user` may see."""
 
+    # A subclass whose `_visible(user)` depends on nothing but what `_visible_key(user)`
+    # returns (no clock, no other state: what changes in the database stays in subqueries
+    # that the database evaluates) may set this: the scoped queryset is then built once per
+    # key and process and handed out as a clone. Building it (Django's query construction,
+    # not SQL) was a fifth of the CPU of a cadre page (docs/benchmarks.md, issue 7).
+    reuse_visible = False
+    # Attributes `_visible` sets on its result that a clone must keep too.
+    reuse_keeps: tuple[str, ...] = ()
+    _VISIBLE_CACHE_SIZE = 512
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # None: no scope yet; ("user", user): visible_to; ("unscoped", reason).
         self._scope: tuple[str, object] | None = None
+        # Made by the manager, nothing applied yet: the only start a cached scope fits.
+        self._pristine = kwargs.get("query", args[1] if len(args) > 1 else None) is None
 
     def _clone(self):
         clone = super()._clone()
@@ -68,8 +80,27 @@ class ScopedQuerySet(models.QuerySet):
     def _visible(self, user):  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
+    def _visible_key(self, user) -> tuple | None:
+        """Everything `_visible(user)` depends on, for `reuse_visible`; None: build anew."""
+        return None
+
     def visible_to(self, user):
-        qs = self._visible(user)
+        key = None
+        if self.reuse_visible and self._pristine and self._db is None:
+            key = self._visible_key(user)
+        if key is None:
+            qs = self._visible(user)
+        else:
+            key = (type(self), *key)
+            base = _visible_cache.get(key)
+            if base is None:
+                base = self._visible(user)
+                if len(_visible_cache) >= self._VISIBLE_CACHE_SIZE:
+                    _visible_cache.clear()
+                _visible_cache[key] = base
+            qs = base._chain()
+            for name in self.reuse_keeps:
+                setattr(qs, name, getattr(base, name))
         qs._scope = ("user", user)
         return qs
 
@@ -160,12 +191,24 @@ class ScopedQuerySet(models.QuerySet):
         getters = [operator.attrgetter(a) for a in attrs]
         shown = shown_on(request)
         rows_of = shown.rows.setdefault(self.model._meta.model_name, set())
+        # A row that is the person itself also gives their code and name for the read
+        # entry, which then needs no query of its own (when both were fetched).
+        naming = getattr(self.model, "AUDIT_NAMES", None) if person_attr == "pk" else None
         for row in rows:
             rows_of.add(row.pk)
             for person_of in getters:
                 person = person_of(row)
-                if person is not None:
-                    shown.people.add(person)
+                if person is None:
+                    continue
+                shown.people.add(person)
+                if naming is not None:
+                    fields = row.__dict__
+                    if naming[0] in fields and naming[1] in fields:
+                        shown.names[person] = (fields[naming[0]], fields[naming[1]])
+
+
+# (queryset class, *key) -> the scoped queryset, never evaluated itself (see reuse_visible).
+_visible_cache: dict[tuple, models.QuerySet] = {}
 
 
 class Shown:
@@ -175,6 +218,8 @@ class Shown:
     def __init__(self):
         self.people: set[int] = set()
         self.rows: dict[str, set] = {}
+        # (code, name) of the people fetched as rows of their own model (AUDIT_NAMES).
+        self.names: dict[int, tuple[str, str]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.people)
@@ -182,6 +227,7 @@ class Shown:
     def clear(self) -> None:
         self.people.clear()
         self.rows.clear()
+        self.names.clear()
 
 
 def shown_on(request) -> Shown:
@@ -202,6 +248,8 @@ class ScopedModel(models.Model):
     # queryset's `_visible` then select_related()s so that noting it costs no query; a
     # tuple where a row names several people (a talk: its subject and its talker).
     AUDIT_PERSON: str | tuple[str, ...] | None = None
+    # On the person's own model ("pk"): the fields of their code and name, for the entry.
+    AUDIT_NAMES: tuple[str, str] | None = None
 
     class Meta:
         abstract = True

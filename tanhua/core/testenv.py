@@ -10,6 +10,12 @@ os.environ.setdefault("TANHUA_TESTING", "1")
 os.environ.setdefault("TANHUA_FAST_PASSWORD_HASHER", "1")
 os.environ.setdefault("TANHUA_AUDIT_KEY", "test-audit-key-not-secret")
 os.environ.setdefault("TANHUA_REQUIRE_TOTP", "0")
+# The tests, and the commands they start, look at the audit anchor right after a commit:
+# it is written after every one (the deferred writes have tests of their own).
+os.environ.setdefault("TANHUA_AUDIT_ANCHOR_INTERVAL", "0")
+# Tests change tokens and users behind the ORM's back (update()) and look again at once:
+# every request resolves its token anew (the cache has tests of its own).
+os.environ.setdefault("TANHUA_API_TOKEN_CACHE_SECONDS", "0")
 
 # Tests write uploads, the audit anchor and static files under TANHUA_HOME: keep them out of
 # the work tree's ./var, in a directory removed when the run ends.

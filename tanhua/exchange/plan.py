@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from tanhua.core import scoping
 from tanhua.exchange import schema
@@ -23,6 +24,9 @@ from tanhua.exchange.tables import Table, cell_text
 _BAD_CHAR_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 CHUNK = 500
 SAMPLES = 10
+# A table of at least this many rows is first compared with what is stored (see
+# ImportKind.stored_cells): below it, cleaning every row costs less than reading the actor's rows.
+COMPARE_FIRST_MIN_ROWS = 1000
 
 
 @dataclass
@@ -173,31 +177,96 @@ class Planner:
 
     # -- the run -------------------------------------------------------------------------
     def run(self) -> Plan:
-        records: dict[str, list[Rec]] = {k.name: [] for k in schema.registered()}
+        # Per kind, in file order: a Rec per row to clean and plan, and for a row found
+        # unchanged (stored_cells) only (its unique key, source, row number).
+        records: dict[str, list] = {k.name: [] for k in schema.registered()}
+        stored: dict[tuple, dict | None] = {}
         for table in self.tables:
             kind = schema.get(table.kind)
+            columns = tuple(c.name for c in kind.columns if c.name in table.columns)
+            same = None
+            if len(table.rows) >= COMPARE_FIRST_MIN_ROWS:
+                if (kind.name, columns) not in stored:
+                    stored[kind.name, columns] = kind.stored_cells(self, columns)
+                if stored[kind.name, columns]:
+                    same = _same_row(stored[kind.name, columns], columns)
+            out, source, labels = records[table.kind], table.source, table.columns
             for number, raw in zip(table.row_numbers, table.rows, strict=True):
-                rec = Rec(table.source, number, table.columns)
-                records[table.kind].append(rec)
+                if same is not None:
+                    key = same(raw)
+                    if key is not None:
+                        out.append((key, source, number))
+                        continue
+                rec = Rec(source, number, labels)
+                out.append(rec)
                 kind.clean(self, rec, raw)
         kinds = schema.needed(name for name, recs in records.items() if recs)
         for kind in kinds:
             if kind.unique:
                 self.duplicates(records[kind.name], kind.unique, kind.unique_label)
         for kind in kinds:
-            kind.plan(self, records[kind.name])
+            entries = records[kind.name]
+            recs = [r for r in entries if type(r) is Rec]
+            if len(recs) < len(entries):
+                counts = self.plan.counts.setdefault(kind.name, KindCounts())
+                counts.unchanged += len(entries) - len(recs)
+            kind.plan(self, recs)
         return self.plan
 
-    def duplicates(self, recs: list[Rec], key: tuple[str, ...], what: str) -> None:
-        seen: dict[tuple, Rec] = {}
+    def duplicates(self, recs: list, key: tuple[str, ...], what: str) -> None:
+        if all(type(r) is tuple for r in recs):
+            # Every row found unchanged (a plain re-import): distinct stored rows have
+            # distinct keys, so only a row given twice repeats one.
+            keys = [r[0] for r in recs]
+            if len(set(keys)) == len(keys):
+                return
+        seen: dict[tuple, object] = {}
         for rec in recs:
-            k = tuple(rec.values.get(f) for f in key)
-            if any(part is None or part == "" for part in k):
-                continue
+            if type(rec) is tuple:
+                k = rec[0]
+            else:
+                values = rec.values
+                k = tuple([values.get(f) for f in key])
+                if any(part is None or part == "" for part in k):
+                    continue
             first = seen.setdefault(k, rec)
             if first is not rec:
-                where = first.source if first.source != rec.source else ""
-                self.add(rec, key[0], f"{what}“{k[0]}”与{where}第{first.row}行重复")
+                first = self._as_rec(first)
+                where = first.source if first.source != self._as_rec(rec).source else ""
+                self.add(self._as_rec(rec), key[0], f"{what}“{k[0]}”与{where}第{first.row}行重复")
+
+    def _as_rec(self, entry) -> Rec:
+        if type(entry) is Rec:
+            return entry
+        _key, source, number = entry
+        table = next(t for t in self.tables if t.source == source)
+        return Rec(source, number, table.columns)
+
+
+def _cells_of(columns: tuple[str, ...]):
+    """raw row -> the cell texts of `columns`, as a tuple (once per row of a large file)."""
+    if not columns:
+        return lambda raw: ()
+    get = itemgetter(*columns)
+    if len(columns) == 1:
+        return lambda raw: (cell_text(get(raw)),)
+    return lambda raw: tuple([cell_text(v) for v in get(raw)])
+
+
+def _same_row(stored: dict, columns: tuple[str, ...]):
+    """raw row -> its entry in `stored` (Kind.stored_cells), or None."""
+    cells = _cells_of(columns)
+    if len(columns) < 2:
+        return lambda raw: stored.get(cells(raw))
+    get = itemgetter(*columns)
+
+    def same(raw):
+        # Cells already spelled as stored (text, nothing to strip) are looked up as they
+        # are, without a Python call per cell; a number, date or padded text the long way.
+        found = stored.get(get(raw))
+        return found if found is not None else stored.get(cells(raw))
+
+    return same
 
 
 def _display(column: schema.Column | None, value: object) -> str:

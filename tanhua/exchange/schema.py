@@ -74,6 +74,16 @@ class ImportKind:
     def apply(self, changes: Any, writer: Writer) -> None:
         raise NotImplementedError
 
+    def stored_cells(self, planner: Planner, columns: tuple[str, ...]) -> dict | None:
+        """Optional, for re-imports: every stored row the actor may name *and would leave
+        unchanged when named*, keyed by the cell texts (`tables.cell_text`) of `columns`
+        (the file's columns, in the kind's order) that spell it exactly; each value is
+        the row's cleaned `unique` fields as a tuple (for the duplicate check). A data row
+        whose cells are such a key is counted unchanged without being cleaned or planned:
+        cleaning every cell of a large unchanged file cost most of its re-import. None: no
+        such shortcut, every row is cleaned."""
+        return None
+
     def column(self, name: str) -> Column:
         # Called for every cell of every row: a dict built once per kind.
         by_name = self.__dict__.get("_by_name")

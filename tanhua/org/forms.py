@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from tanhua.org.models import Level, Position, Tier
+from tanhua.org.models import InSubquery, Level, Position, Tier
 
 
 class CadreFilterForm(forms.Form):
@@ -30,7 +31,16 @@ class CadreFilterForm(forms.Form):
             holds = (
                 Position.objects.visible_to(user)
                 .current()
-                .filter(cadre=OuterRef("pk"), organization__level=data["level"])
+                .filter(organization__level=data["level"])
             )
-            qs = qs.filter(Exists(holds))
+            if connection.vendor == "postgresql":
+                # One EXISTS per cadre: with the holders as a second array beside the
+                # scope's, PostgreSQL matched each cadre against both arrays element by
+                # element (a second for a province).
+                qs = qs.filter(Exists(holds.filter(cadre=OuterRef("pk"))))
+            else:
+                # On SQLite the holders are listed once from the posts in scope: the EXISTS
+                # per cadre in scope cost more than twice as much, and more the larger the
+                # table the scope's cadres are spread over (docs/benchmarks.md, issue 7).
+                qs = qs.filter(InSubquery("pk", holds.values("cadre_id"), link="cadre_id"))
         return qs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -145,7 +145,52 @@ class Organization(Versioned):
         return [c for c in self.path.split(PATH_SEPARATOR) if c][:-1]
 
 
-class CadreQuerySet(ScopedQuerySet):
+def _scope_key(user) -> tuple | None:
+    """What the registry's scopes depend on (reuse_visible): who, their roles, their
+    organization's path, clearance and own cadre; conflicts (回避) and classifications stay
+    subqueries the database evaluates on every read."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        user.pk,
+        scoping.user_roles(user),
+        scoping.scope_path(user),
+        scoping.clearance(user),
+        getattr(user, "cadre_id", None),
+    )
+
+
+class _CountsWholeScope(ScopedQuerySet):
+    """A scope that, unfiltered (only reordered or with related rows selected), is counted
+    by `_count_via`, a cheaper query of the same rows' number: see _scope_count and
+    _post_scope_count for why each is cheaper, and docs/benchmarks.md (issue 7)."""
+
+    reuse_keeps = ("_count_via",)
+    _count_via = None
+
+    def order_by(self, *fields):
+        clone = super().order_by(*fields)
+        clone._count_via = self._count_via
+        return clone
+
+    def select_related(self, *fields):
+        clone = super().select_related(*fields)
+        clone._count_via = self._count_via
+        return clone
+
+    def count(self):
+        if self._count_via is not None and self._result_cache is None:
+            self._check_scope()
+            return self._count_via.count()
+        return super().count()
+
+
+class CadreQuerySet(_CountsWholeScope):
+    reuse_visible = True
+
+    def _visible_key(self, user) -> tuple | None:
+        return _scope_key(user)
+
     def _visible(self, user) -> CadreQuerySet:
         """Cadres holding (or having held) a post in the user's scope, within clearance,
         minus those the user declared a conflict with (回避). A subject sees only themself."""
@@ -163,6 +208,10 @@ class CadreQuerySet(ScopedQuerySet):
             qs = self.filter(
                 InSubquery("pk", _posts_in_subtree(path).values("cadre_id"), link="cadre_id")
             )
+            qs = qs.filter(classification__lte=scoping.clearance(user))
+            qs = qs.exclude(pk__in=_conflicted_cadre_ids(user))
+            qs._count_via = _scope_count(user, path)
+            return qs
         elif Role.SUBJECT in roles and getattr(user, "cadre_id", None):
             qs = self.filter(pk=user.cadre_id)
         else:
@@ -208,12 +257,20 @@ class InSubquery(models.Func):
         if where.connector != "AND" or where.negated:
             return False
         for child in where.children:
-            if (
-                isinstance(child, models.lookups.Exact)
-                and getattr(child.lhs, "alias", None) == col.alias
-                and (child.lhs.target.primary_key or child.lhs.target.unique)
-                and not hasattr(child.rhs, "resolve_expression")
+            if not isinstance(child, models.lookups.Exact):
+                continue
+            if getattr(child.lhs, "alias", None) != col.alias:
+                continue
+            if (child.lhs.target.primary_key or child.lhs.target.unique) and not hasattr(
+                child.rhs, "resolve_expression"
             ):
+                return True
+            # Correlated with an outer query (`cadre=OuterRef("pk")` in an EXISTS over one
+            # cadre's posts): a few rows per outer row. With the array form PostgreSQL
+            # turned such an EXISTS into a semi-join materializing every post in scope once
+            # per cadre (600 ms); the correlated EXISTS probes by primary key.
+            rhs_alias = getattr(child.rhs, "alias", None)
+            if rhs_alias is not None and rhs_alias not in compiler.query.alias_map:
                 return True
         return False
 
@@ -238,6 +295,50 @@ def _conflicted_cadre_ids(user):
     return ConflictDeclaration.objects.filter(user=user, active=True).values("cadre_id")
 
 
+def _scope_count(user, path: str):
+    """The cadres a staff user sees, as distinct post holders: the same set as
+    CadreQuerySet._visible (a post in the subtree, within clearance, not 回避), read from
+    the (organization, cadre) index and the short list of cadres above the clearance."""
+    above = Cadre.objects.unscoped("the scoping layer itself").filter(
+        classification__gt=scoping.clearance(user)
+    )
+    posts = Position.objects.unscoped("the scoping layer itself")
+    return (
+        _in_subtree(posts, path)
+        .exclude(cadre_id__in=above.values("pk"))
+        .exclude(cadre_id__in=_conflicted_cadre_ids(user))
+        .order_by()
+        .values("cadre_id")
+        .distinct()
+    )
+
+
+def _post_scope_count(user, path: str, above):
+    """The posts a staff user sees (PositionQuerySet._visible), for counting them: on
+    PostgreSQL with the subtree as an array (_in_subtree), the join being planned as a scan
+    of the whole index there; the join kept everywhere else, and for the listing itself
+    (as an EXISTS filter on a cadre's posts, the array made PostgreSQL materialize every
+    post in scope once per cadre)."""
+    posts = Position.objects.unscoped("the scoping layer itself")
+    return (
+        _in_subtree(posts, path)
+        .exclude(cadre_id__in=above.values("pk"))
+        .exclude(cadre_id__in=_conflicted_cadre_ids(user))
+    )
+
+
+def _in_subtree(posts, path: str):
+    """`posts` narrowed to the organizations at or below `path`, for a list or count of the
+    posts themselves. PostgreSQL planned the path join's count as a scan of the whole
+    (organization, cadre) index hash-joined with the subtree; the subtree's ids as an array
+    make it probe that index once per organization in scope. SQLite keeps the join (see
+    PositionQuerySet._visible)."""
+    if connection.vendor == "postgresql":
+        subtree = Organization.objects.filter(path__startswith=path).values("pk")
+        return posts.filter(InSubquery("organization_id", subtree, link="pk"))
+    return posts.filter(organization__path__startswith=path)
+
+
 def _posts_in_subtree(path: str):
     """Every post of the organizations at or below `path` (a subquery; never evaluated here)."""
     # A join on the path range, not `organization_id IN (…)`: SQLite then walks the path
@@ -251,6 +352,7 @@ class Cadre(ScopedModel, Versioned):
     """A leading cadre (干部), identified by an official code, with a management tier."""
 
     AUDIT_PERSON = "pk"
+    AUDIT_NAMES = ("code", "name")
 
     code = models.CharField(_("干部编号"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("姓名"), max_length=50)
@@ -277,7 +379,12 @@ class Cadre(ScopedModel, Versioned):
         return f"{self.name}（{self.code}）"
 
 
-class PositionQuerySet(ScopedQuerySet):
+class PositionQuerySet(_CountsWholeScope):
+    reuse_visible = True
+
+    def _visible_key(self, user) -> tuple | None:
+        return _scope_key(user)
+
     def _visible(self, user) -> PositionQuerySet:
         """Posts of visible cadres; staff see only the posts inside their scope."""
         if scoping.can_see_people(user):
@@ -297,11 +404,13 @@ class PositionQuerySet(ScopedQuerySet):
             above = Cadre.objects.unscoped("the scoping layer itself").filter(
                 classification__gt=scoping.clearance(user)
             )
-            return (
-                self.filter(organization__path__startswith=path)
+            qs = (
+                _in_subtree(self, path)
                 .exclude(cadre_id__in=above.values("pk"))
                 .exclude(cadre_id__in=_conflicted_cadre_ids(user))
             )
+            qs._count_via = _post_scope_count(user, path, above)
+            return qs
         return self.filter(cadre__in=Cadre.objects.visible_to(user).values("pk"))
 
     def current(self, on=None) -> PositionQuerySet:

@@ -46,6 +46,26 @@ class CadresKind(ImportKind):
         if "gender" in p.present[NAME]:
             v["gender"] = p.enum(rec, raw, self.column("gender"), GENDER_WORDS, required=False)
 
+    def stored_cells(self, p: Planner, columns: tuple[str, ...]) -> dict | None:
+        if "code" not in columns:
+            return None
+        # Spelled as the template's dropdown spells them; another accepted spelling
+        # ("provincial", "male") is simply cleaned the long way.
+        words = {
+            "tier": {TIER_WORDS[w]: w for w in self.column("tier").dropdown},
+            "gender": {GENDER_WORDS[w]: w for w in self.column("gender").dropdown},
+        }
+        out = {}
+        rows = assignable_cadres(p.actor).values_list("code", "name", "tier", "gender")
+        for code, name, tier, gender in rows.iterator(chunk_size=5000):
+            stored = {"code": code, "name": name, "tier": tier, "gender": gender}
+            cells = []
+            for c in columns:
+                value = stored[c]
+                cells.append(words[c].get(value, "") if c in words else value)
+            out[tuple(cells)] = (code,)
+        return out
+
     def plan(self, p: Planner, recs: list[Rec]) -> None:
         """Leaves in p.results the codes of every cadre that will exist, among those named,
         and that the actor may name."""

@@ -3,7 +3,10 @@ Its rows may name organizations and cadres of the same file set."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+
+from django.db import connections
 
 from tanhua.exchange import schema
 from tanhua.exchange.apply import Writer, insert_rows, update_rows
@@ -54,6 +57,45 @@ class PositionsKind(ImportKind):
             v["end"] = p.date(rec, raw, self.column("end"), required=False)
             if rec.ok and v["end"] is not None and v["end"] < v["start"]:
                 p.add(rec, "end", "免职日期不能早于任职日期")
+
+    def stored_cells(self, p: Planner, columns: tuple[str, ...]) -> dict | None:
+        key = ("cadre_code", "org_code", "title", "start")
+        if not set(key) <= set(columns):
+            return None
+        # As plan() resolves them: posts through the scoping layer, of cadres the actor
+        # may name.
+        if p.actor is None:
+            posts = Position.objects.unscoped("operator CLI: the operator sees every post")
+        else:
+            posts = Position.objects.visible_to(p.actor).filter(
+                cadre__in=assignable_cadres(p.actor).values("pk")
+            )
+        rows = posts.values_list(
+            "cadre__code", "organization__code", "title", "principal", "start", "end"
+        )
+        # The rows as the driver gives them, without the ORM's converters per value: SQLite
+        # returns dates as ISO text and booleans as 0/1, PostgreSQL as date and bool.
+        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+        out = {}
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(5000):
+                for cadre_code, org_code, title, principal, start, end in batch:
+                    if type(start) is str:
+                        start_text, start = start, dt.date.fromisoformat(start)
+                    else:
+                        start_text = start.isoformat()
+                    stored = {
+                        "cadre_code": cadre_code,
+                        "org_code": org_code,
+                        "title": title,
+                        "principal": "是" if principal else "否",
+                        "start": start_text,
+                        "end": (end if type(end) is str else end.isoformat()) if end else "",
+                    }
+                    # The key in the order of `unique`.
+                    out[tuple([stored[c] for c in columns])] = (cadre_code, org_code, title, start)
+        return out
 
     def plan(self, p: Planner, recs: list[Rec]) -> None:
         changes = PositionChanges()
