@@ -143,7 +143,8 @@ def talk_panels(user) -> list[Panel]:
     if not roles & (R.PLAN_TALKS | R.TAKE_PART_IN_TALKS | R.SEE_CAMPAIGNS):
         return []
     panels = []
-    waiting = [w for w in waiting_items(user)]
+    # Only kinds with something waiting: an empty "to confirm" heading is noise.
+    waiting = [w for w in waiting_items(user) if w["rows"]]
     if waiting:
         panels.append(Panel("talks/work_waiting.html", {"waiting": waiting}, order=10))
     if roles & (R.PLAN_TALKS | R.TAKE_PART_IN_TALKS):

@@ -68,7 +68,7 @@ def test_talker_and_subject_each_see_a_held_record_until_they_confirm_it(client,
     record.talker_confirmed_at = timezone.now()
     record.save()
     talker_page = home(client, world.users["talker_c1"])
-    assert "甲县书记戊" not in talker_page.split("待您确认的谈话记录")[1].split("</section>")[0]
+    assert "待您确认的谈话记录" not in talker_page
 
 
 def test_a_subject_sees_of_their_next_talk_only_its_time_and_place(client, world):
