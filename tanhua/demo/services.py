@@ -45,7 +45,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         note="市级，只见本市",
     ),
     DemoLogin(Role.ORGANIZATION, "demo_organization", "province", Classification.SECRET),
-    DemoLogin(Role.SUBJECT, "demo_subject", "city", Classification.INTERNAL, SECRETARY),
+    # A talk is 秘密 by default: the leader talked to holds that clearance to read their own.
+    DemoLogin(Role.SUBJECT, "demo_subject", "city", Classification.SECRET, SECRETARY),
     DemoLogin(Role.SUBMITTER, "demo_submitter", "province", Classification.INTERNAL),
     DemoLogin(Role.VIEWER, "demo_viewer", "province", Classification.INTERNAL),
     DemoLogin(Role.SYSADMIN, "demo_sysadmin", "province", Classification.INTERNAL),

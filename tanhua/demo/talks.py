@@ -37,9 +37,16 @@ def demo_year() -> int:
     return timezone.localdate().year
 
 
-def _meeting_day(code: str, year: int) -> dt.date:
-    """A stable date per team between 20 June and 8 July (after most of the window)."""
-    return dt.date(year, 6, 20) + dt.timedelta(days=zlib.crc32(code.encode()) % 19)
+def demo_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The demo's round runs around the day it is loaded (30 days back, 30 ahead), so that
+    its talks are partly held and partly still to come whenever someone opens it."""
+    today = today or timezone.localdate()
+    return today - dt.timedelta(days=30), today + dt.timedelta(days=30)
+
+
+def _meeting_day(code: str, window_end: dt.date) -> dt.date:
+    """A stable date per team in the fortnight after the window."""
+    return window_end + dt.timedelta(days=1 + zlib.crc32(code.encode()) % 14)
 
 
 def load_talks(year: int | None = None) -> DemoTalks:
@@ -49,7 +56,13 @@ def load_talks(year: int | None = None) -> DemoTalks:
         .distinct()
         .order_by("path")
     )
-    rounds = [campaigns.create_campaign(actor=None, committee=org, year=year) for org in committees]
+    start, end = demo_window()
+    rounds = [
+        campaigns.create_campaign(
+            actor=None, committee=org, year=year, window_start=start, window_end=end
+        )
+        for org in committees
+    ]
     plan_campaigns(actor=None, campaigns=rounds)
     talks = Talk.objects.unscoped("demo loader: the year's talks it planned")
     team_ids = set(
@@ -57,9 +70,12 @@ def load_talks(year: int | None = None) -> DemoTalks:
     )
     teams = Organization.objects.filter(pk__in=team_ids).only("pk", "code")
     TeamMeeting.objects.bulk_create(
-        [TeamMeeting(organization=t, year=year, date=_meeting_day(t.code, year)) for t in teams]
+        [TeamMeeting(organization=t, year=year, date=_meeting_day(t.code, end)) for t in teams]
     )
     _assign_recorder(year)
+    from tanhua.demo.cycle import walk_the_cycle
+
+    walk_the_cycle(year)
     return DemoTalks(
         campaigns=len(rounds),
         talks=talks.filter(campaign__year=year).count(),

@@ -200,3 +200,21 @@ def test_the_demo_year_has_planned_campaigns_meeting_dates_and_a_recorders_talks
     assert talks.filter(campaign=province, subject=subject.cadre).exists()
     assert talks.filter(recorder__username="demo_recorder").exists()
     assert TeamMeeting.objects.count() == talks.values("subject_org").distinct().count()
+
+
+def test_the_demo_year_is_taken_through_the_talk_cycle_by_its_own_people(db):
+    from tanhua.audit.models import AuditEntry
+    from tanhua.demo.services import load_demo
+    from tanhua.talks.models import Talk, TalkRecord, TalkStatus
+    from tanhua.talks.services.record import seal_intact
+
+    load_demo()
+    talks = Talk.objects.unscoped("test")
+    sealed = talks.get(status=TalkStatus.SEALED)
+    assert sealed.subject.users.filter(username="demo_subject").exists()
+    record = TalkRecord.objects.unscoped("test").get(talk=sealed)
+    assert seal_intact(record)
+    assert talks.filter(status=TalkStatus.HELD).count() == 2
+    assert talks.filter(status=TalkStatus.SCHEDULED).count() == 3
+    # Each step was done by a person, through the services, and audited.
+    assert AuditEntry.objects.filter(action="record.seal", username="demo_subject").exists()
