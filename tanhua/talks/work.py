@@ -156,6 +156,15 @@ def talk_panels(user) -> list[Panel]:
                 order=20,
             )
         )
+    cadre_id = getattr(user, "cadre_id", None)
+    if R.Role.SUBJECT in roles and cadre_id:
+        mine = list(
+            Talk.objects.visible_to(user)
+            .filter(subject_id=cadre_id)
+            .select_related("campaign")
+            .order_by("-campaign__year", "pk")[:LIMIT]
+        )
+        panels.append(Panel("talks/work_mine.html", {"my_talks": mine}, order=5))
     campaigns = campaign_progress(user)
     if campaigns:
         panels.append(Panel("talks/work_campaigns.html", {"campaigns": campaigns}, order=30))

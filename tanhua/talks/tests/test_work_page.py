@@ -133,3 +133,18 @@ def test_a_real_login_lands_on_the_work_page(client, world):
         follow=True,
     )
     assert "工作台" in response.content.decode()
+
+
+def test_a_subject_finds_their_own_talk_on_the_work_page_without_its_stage(client, world):
+    talk = world.talks["k11"]
+    outline = Outline.objects.unscoped("test").get(talk=talk)
+    outline.status = OutlineStatus.APPROVED
+    outline.save()
+    talk.status = TalkStatus.OUTLINE_APPROVED
+    talk.save()
+    page = home(client, world.users["subject_k11"])
+    assert "我的谈话" in page
+    assert f"/talks/{talk.pk}/" in page
+    assert "待谈话" in page
+    assert "提纲已审定" not in page
+    assert "谈话工作</a>" not in page  # no campaigns in the subject's menu
