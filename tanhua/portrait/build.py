@@ -89,7 +89,7 @@ def load(root_paths: list[str], year: int, subject_ids: set[int]) -> Store:
             "proposed_focus_area",
             "classification",
             "text",
-        )  # fmt: skip
+        )
     )
     for n, f in enumerate(st.findings):
         st.by_org.setdefault(f[2], []).append(n)
@@ -262,7 +262,7 @@ class Portraits:
         old_idx = [n for n in idx if st.findings[n][5] <= cutoff]
         items, by_fa, by_source = [], defaultdict(list), defaultdict(list)
         for n in idx:
-            pk, code, org, cadre, source, date, sev, fa, pfa, cls, text = st.findings[n]
+            pk, code, _org, cadre, source, date, sev, fa, pfa, cls, text = st.findings[n]
             area = fa or pfa
             items.append({
                 "id": pk, "code": code, "date": date.isoformat(), "source": source,

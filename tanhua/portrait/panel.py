@@ -76,7 +76,7 @@ def standings(direction: str, orgs: np.ndarray, values: np.ndarray) -> dict[int,
             best=best,
             worst=worst,
             quartiles=(float(q[0]), float(q[1]), float(q[2])),
-        )  # fmt: skip
+        )
         for o, r, zz in zip(orgs, ranks, z, strict=True)
     }
 

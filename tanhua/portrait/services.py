@@ -68,7 +68,7 @@ def planned_talks(*, year: int, committee_ids: list[int] | None, talk_ids: list[
             "campaign__committee_id",
             "campaign__committee__path",
             "campaign__year",
-        )  # fmt: skip
+        )
     ]
 
 

@@ -9,6 +9,7 @@ current round's open window (see tanhua.portrait.build)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -56,4 +57,4 @@ class Corpus:
 
 
 def _grams(tokens: list[str]) -> list[str]:
-    return tokens + [a + "|" + b for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [a + "|" + b for a, b in itertools.pairwise(tokens)]
