@@ -176,7 +176,11 @@ class Portraits:
         key = (committee_path, level)
         if key not in self._peers:
             self._peers[key] = np.asarray(
-                [pk for pk, o in self.st.orgs.items() if o[1] == level and o[0].startswith(committee_path)],
+                [
+                    pk
+                    for pk, o in self.st.orgs.items()
+                    if o[1] == level and o[0].startswith(committee_path)
+                ],
                 dtype=np.int64,
             )  # fmt: skip
         return self._peers[key]
@@ -218,7 +222,9 @@ class Portraits:
                     rank=standing.rank, peers=standing.peers, z=standing.z,
                     standing=standing.standing, mean=standing.mean, best=standing.best,
                     worst=standing.worst, quartiles=list(standing.quartiles),
-                    goodness=round(panel.goodness(direction, value, standing.best, standing.worst), 4),
+                    goodness=round(
+                        panel.goodness(direction, value, standing.best, standing.worst), 4
+                    ),
                 )  # fmt: skip
             rows.append(row)
         self._panels[key] = rows
@@ -296,7 +302,9 @@ class Portraits:
         data = {
             "as_of": self.as_of.isoformat(),
             "talk": talk.id,
-            "subject": {"id": talk.subject_id, "name": talk.subject_name, "title": talk.subject_title},
+            "subject": {
+                "id": talk.subject_id, "name": talk.subject_name, "title": talk.subject_title,
+            },
             "locality": {"id": talk.org_id, "code": org[3], "name": org[2], "level": level},
             "peers": {"committee": talk.committee_id, "level": level,
                       "count": len(self.peers(talk.committee_path, level))},

@@ -207,8 +207,8 @@ def ecology_scheme(request):
     context = {
         "committee": committee, "scheme": scheme, "rows": rows, "indicators": indicators,
         "signs": Sign.choices, "errors": errors,
-        "green_min": request.POST.get("green_min") or (scheme and f"{scheme.green_min.normalize():f}") or "80",
-        "yellow_min": request.POST.get("yellow_min") or (scheme and f"{scheme.yellow_min.normalize():f}") or "60",
+        "green_min": request.POST.get("green_min") or _fmt(scheme and scheme.green_min, "80"),
+        "yellow_min": request.POST.get("yellow_min") or _fmt(scheme and scheme.yellow_min, "60"),
         "total": sum(float(r["weight"]) for r in rows if _is_number(r["weight"])),
     }  # fmt: skip
     return render(request, "portrait/ecology.html", context)
@@ -220,3 +220,7 @@ def _is_number(raw: str) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+def _fmt(value, default: str) -> str:
+    return f"{value.normalize():f}" if value is not None and value is not False else default
