@@ -19,6 +19,8 @@ from tanhua.portrait import candidates as cands
 from tanhua.portrait.build import Portraits, TalkFacts, load
 from tanhua.portrait.models import OutlinePrefill, Portrait
 
+CHUNK = 500
+
 
 @dataclass
 class Summary:
@@ -93,10 +95,13 @@ def prepare(
     store = load(sorted({t.committee_path for t in talks}), year, {t.subject_id for t in talks})
     summary.load_seconds = time.monotonic() - started
     portraits = Portraits(store, as_of)
-    datas = {}
-    for t in talks:
-        datas[t.id] = portraits.portrait(t)
-    _store_portraits(datas, as_of, summary)
+    # In chunks: a province's 9,000 portraits held at once would cost gigabytes.
+    for start in range(0, len(talks), CHUNK):
+        chunk = talks[start : start + CHUNK]
+        datas = {t.id: portraits.portrait(t) for t in chunk}
+        _store_portraits(datas, as_of, summary)
+        _prefill_all(actor, chunk, datas, summary, progress)
+        del datas
     audit.record(
         "portrait.compute",
         object_type="portrait",
@@ -105,7 +110,6 @@ def prepare(
         detail={"created": summary.portraits_created, "updated": summary.portraits_updated},
         actor=actor,
     )
-    _prefill_all(actor, talks, datas, summary, progress)
     summary.seconds = time.monotonic() - started
     return summary
 
