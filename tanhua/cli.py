@@ -17,6 +17,11 @@ VERBS: dict[str, tuple[str, str, str]] = {
     ),
     "plan": ("tanhua.campaigns", "plan", "按规则生成年度谈话计划：tanhua plan YEAR --all"),
     "stats": ("tanhua.campaigns", "stats", "年度政治监督谈话统计（--json 输出 JSON）"),
+    "prepare": (
+        "tanhua.portrait",
+        "prepare",
+        "生成画像与提纲草稿：tanhua prepare YEAR --all 或 --committee CODE",
+    ),
     "classify": (
         "tanhua.evidence",
         "classify",

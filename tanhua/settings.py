@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "tanhua.campaigns",
     "tanhua.talks",
     "tanhua.evidence",
+    "tanhua.portrait",
     "tanhua.demo",
     "tanhua.api",
     "tanhua.backup",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("org/", include("tanhua.org.urls")),
     path("import/", include("tanhua.exchange.urls")),
     path("evidence/", include("tanhua.evidence.urls")),
+    path("portrait/", include("tanhua.portrait.urls")),
     path("audit/", include("tanhua.audit.urls")),
     path("search/", include("tanhua.search.urls")),
     path("campaigns/", include("tanhua.campaigns.urls")),

@@ -339,6 +339,28 @@ ENTRIES: dict[str, Access] = {
         outside=lambda w: _talk_pk(w, "c2"),
         anchor="K11",
     ),
+    # The portrait (issue 10): staff in scope and the talker, never the subject nor the recorder.
+    "portrait:talk": Access(
+        allowed=R.PLAN_TALKS | {R.Role.TALKER},
+        kwargs=lambda w: _talk_pk(w, "k11"),
+        outside=lambda w: _talk_pk(w, "c2"),
+        anchor="K11",
+    ),
+    "portrait:sources": Access(
+        allowed=R.PLAN_TALKS | {R.Role.TALKER},
+        kwargs=lambda w: _talk_pk(w, "k11"),
+        outside=lambda w: _talk_pk(w, "c2"),
+        anchor="K11",
+    ),
+    "portrait:prepare": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=lambda w: _talk_pk(w, "k11"),
+        outside=lambda w: _talk_pk(w, "c2"),
+        anchor="K11",
+        method="POST",
+        ok=302,
+    ),
+    "portrait:ecology": Access(allowed=R.PLAN_TALKS),
 }
 
 

@@ -309,6 +309,9 @@ class OutlineProblem(ScopedModel):
     focus_area = models.CharField(_("重点方面"), max_length=2, choices=FocusArea.choices)
     statement = models.TextField(_("问题"))
     evidence = models.TextField(_("数据和事例"), blank=True)
+    # The records the evidence cites, as drafted from the portrait's candidates (issue 10):
+    # [{"kind": "finding" | "indicator_value", "id": …}, …]; kept through a person's edits.
+    sources = models.JSONField(_("证据来源"), default=list, blank=True)
 
     objects = OutlineProblemQuerySet.as_manager()
 

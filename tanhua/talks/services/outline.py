@@ -49,6 +49,8 @@ class ProblemDraft:
     statement: str
     evidence: str = ""
     id: int | None = None
+    # Source records the evidence cites (OutlineProblem.sources); None keeps what it had.
+    sources: tuple | None = None
 
 
 # --- who may ------------------------------------------------------------------------------
@@ -56,15 +58,20 @@ class ProblemDraft:
 
 def _visible_talk(actor, talk: Talk) -> Talk:
     """The talk as the actor may act on it (404 otherwise: never their own talk), locked for
-    the change."""
-    scoping.require(Talk.objects.handled_by(actor).filter(pk=talk.pk).exists())
+    the change. `actor=None` is the operator at the command line (`tanhua prepare`), who
+    prepares every talk."""
+    if actor is not None:
+        scoping.require(Talk.objects.handled_by(actor).filter(pk=talk.pk).exists())
     return (
         Talk.objects.unscoped("locking a talk the actor sees").select_for_update().get(pk=talk.pk)
     )
 
 
 def may_draft(user, talk: Talk) -> bool:
-    """Staff who plan talks and see this one (the visibility is the caller's check)."""
+    """Staff who plan talks and see this one (the visibility is the caller's check); the
+    operator (None) at the command line."""
+    if user is None:
+        return True
     return bool(scoping.user_roles(user) & R.PLAN_TALKS)
 
 
@@ -176,6 +183,7 @@ def _clean(drafts: list[ProblemDraft], existing_ids: set[int]) -> list[ProblemDr
                 statement=statement,
                 evidence=(d.evidence or "").strip(),
                 id=d.id,
+                sources=None if d.sources is None else tuple(d.sources),
             )
         )
     if len({d.id for d in out if d.id is not None}) != len([d for d in out if d.id is not None]):
@@ -227,6 +235,8 @@ def save_problems(
             d.statement,
             d.evidence,
         )
+        if d.sources is not None:
+            p.sources = list(d.sources)
         p.save()
         saved.append(p)
     after = _snapshot(saved)

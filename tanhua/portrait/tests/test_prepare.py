@@ -1,0 +1,135 @@
+"""`prepare` on the test world: snapshots with their sources, outlines drafted only where
+nobody edited them, idempotent re-runs, the command."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+
+from tanhua.core.testing import OrganizationFactory, build_world
+from tanhua.evidence.testing import make_finding, make_value
+from tanhua.org.models import Level
+from tanhua.portrait.models import OutlinePrefill, Portrait
+from tanhua.portrait.services import prepare
+from tanhua.talks.models import Outline, OutlineProblem
+from tanhua.talks.services import outline as outlines
+from tanhua.talks.testing import YEAR, add_talks
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2026, 5, 1)
+
+
+@pytest.fixture
+def world():
+    w = add_talks(build_world())
+    c1, k11 = w.orgs["C1"], w.orgs["K11"]
+    peers = [k11] + [
+        OrganizationFactory(code=f"K1{n}", name=f"东城{n}县委", level=Level.COUNTY, parent=c1)
+        for n in (2, 3, 4)
+    ]
+    for n, org in enumerate(peers):
+        for year, value in zip(("2023", "2024", "2025"), (50, 40, 45), strict=True):
+            v = value + n * 3 if org is not k11 else value
+            make_value(org, code="PM25", period=year, value=str(v), target="35")
+    from tanhua.evidence.models import Indicator
+
+    Indicator.objects.filter(code="PM25").update(
+        name="PM2.5年均浓度", direction="lower_better", focus_area="A1"
+    )
+    gk11 = w.cadres["GK11"]
+    make_finding(k11, text="县城生活污水处理设施建设滞后，黑臭水体整治不到位",
+                 date=dt.date(2024, 3, 1), focus_area="A1")  # fmt: skip
+    w.repeat = make_finding(k11, text="黑臭水体整治不到位，生活污水处理设施建设进度滞后",
+                            date=dt.date(2026, 3, 1), severity=3, focus_area="A1")  # fmt: skip
+    make_finding(k11, cadre=gk11, text="落实一岗双责不到位，对班子成员监督失之于宽",
+                 date=dt.date(2026, 2, 1), severity=3, focus_area="A2", source="audit")  # fmt: skip
+    make_finding(k11, text="对下级党组织管党治党指导不力", date=dt.date(2026, 1, 5),
+                 severity=2, focus_area="A2", source="petition")  # fmt: skip
+    make_finding(k11, text="文山会海问题反弹，基层负担重", date=dt.date(2026, 4, 1),
+                 severity=3, focus_area="A3", source="supervision")  # fmt: skip
+    return w
+
+
+def _untouched_k11(w):
+    # add_talks gives k11 a hand-made outline; start from none to see the draft.
+    Outline.objects.unscoped("test").filter(talk=w.talks["k11"]).delete()
+
+
+def test_a_portrait_holds_every_figure_with_its_source_ids(world):
+    _untouched_k11(world)
+    summary = prepare(actor=None, year=YEAR, as_of=AS_OF)
+    assert summary.talks >= 3 and summary.portraits_created == summary.talks
+    p = Portrait.objects.unscoped("test").get(talk=world.talks["k11"], as_of=AS_OF)
+    row = next(r for r in p.data["indicators"] if r["code"] == "PM25")
+    assert row["rebound"] and row["shortfall"] == 10 and row["peers"] == 4
+    assert row["rank"] == 1 and row["value_id"] and len(row["series"]) == 3
+    f = p.data["findings"]
+    assert [r["id"] for r in f["repeated"]] == [world.repeat.pk]
+    assert set(f["by_focus_area"]) >= {"A1", "A2", "A3"}
+    assert p.data["ecology"] is None  # no scheme set yet
+
+
+def test_the_draft_fills_an_untouched_outline_and_never_an_edited_one(world):
+    _untouched_k11(world)
+    prepare(actor=None, year=YEAR, as_of=AS_OF)
+    talk = world.talks["k11"]
+    problems = list(OutlineProblem.objects.unscoped("test").filter(outline__talk=talk))
+    assert 3 <= len(problems) <= 4
+    assert len({p.focus_area for p in problems}) == len(problems)
+    assert all(p.sources for p in problems)
+    assert any(s["kind"] == "finding" for p in problems for s in p.sources)
+    # A person edits it: the next run keeps their outline.
+    outline = Outline.objects.unscoped("test").get(talk=talk)
+    staff = world.users["commission_c1"]
+    outlines.edit_problem(
+        actor=staff, talk=talk, problem_id=problems[0].pk, focus_area=problems[0].focus_area,
+        statement="人工修改的问题表述", expected_version=outline.version,
+    )  # fmt: skip
+    summary = prepare(actor=None, year=YEAR, as_of=AS_OF + dt.timedelta(days=1))
+    assert summary.outlines_kept >= 1
+    kept = OutlineProblem.objects.unscoped("test").filter(outline__talk=talk)
+    assert kept.filter(statement="人工修改的问题表述").exists()
+    # The edit kept the sources the draft cited.
+    assert kept.get(statement="人工修改的问题表述").sources == problems[0].sources
+
+
+def test_a_hand_made_outline_is_never_overwritten(world):
+    before = list(
+        OutlineProblem.objects.unscoped("test")
+        .filter(outline__talk=world.talks["k11"])
+        .values_list("statement", flat=True)
+    )
+    summary = prepare(actor=None, year=YEAR, as_of=AS_OF)
+    assert summary.outlines_kept == 1
+    after = list(
+        OutlineProblem.objects.unscoped("test")
+        .filter(outline__talk=world.talks["k11"])
+        .values_list("statement", flat=True)
+    )
+    assert after == before
+    assert not OutlinePrefill.objects.filter(talk=world.talks["k11"]).exists()
+
+
+def test_running_again_the_same_day_updates_and_never_duplicates(world):
+    _untouched_k11(world)
+    first = prepare(actor=None, year=YEAR, as_of=AS_OF)
+    outline = Outline.objects.unscoped("test").get(talk=world.talks["k11"])
+    again = prepare(actor=None, year=YEAR, as_of=AS_OF)
+    assert again.portraits_created == 0 and again.portraits_updated == first.talks
+    assert again.outlines_drafted == 0 and again.outlines_unchanged >= 1
+    assert Portrait.objects.unscoped("test").count() == first.talks
+    assert Outline.objects.unscoped("test").get(talk=world.talks["k11"]).version == outline.version
+    # Another day: a new snapshot, the old one kept as it stood.
+    prepare(actor=None, year=YEAR, as_of=AS_OF + dt.timedelta(days=3))
+    assert Portrait.objects.unscoped("test").filter(talk=world.talks["k11"]).count() == 2
+
+
+def test_the_command_prints_counts_and_time(world):
+    out = io.StringIO()
+    call_command("prepare", str(YEAR), "--committee", "C1", "--no-progress",
+                 "--as-of", "2026-05-01", stdout=out)  # fmt: skip
+    text = out.getvalue()
+    assert "画像新建" in text and "用时" in text
+    talks = {p.talk_id for p in Portrait.objects.unscoped("test")}
+    assert world.talks["c2"].pk not in talks and world.talks["k11"].pk in talks
