@@ -81,9 +81,7 @@ class MaterialRequest(ScopedModel):
 class MaterialRequestUnit(models.Model):
     """A source unit a request is addressed to."""
 
-    request = models.ForeignKey(
-        MaterialRequest, on_delete=models.CASCADE, related_name="unit_rows"
-    )
+    request = models.ForeignKey(MaterialRequest, on_delete=models.CASCADE, related_name="unit_rows")
     organization = models.ForeignKey(
         "org.Organization", verbose_name=_("报送单位"), on_delete=models.PROTECT,
         related_name="material_requests",

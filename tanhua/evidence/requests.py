@@ -99,7 +99,9 @@ def create_request(
 
 
 @transaction.atomic
-def submit_materials(*, actor, request: MaterialRequest, note: str, files: list) -> MaterialSubmission:
+def submit_materials(
+    *, actor, request: MaterialRequest, note: str, files: list
+) -> MaterialSubmission:
     """A submitter of an addressed unit answers a request with files (list of (name, bytes))
     and a note. Every file is checked by content; one refused file refuses the answer
     (FileRefused, naming the file), and nothing is kept."""
@@ -159,7 +161,9 @@ class UnitStatus:
 def unit_statuses(request: MaterialRequest, submissions, *, today: dt.date) -> list[UnitStatus]:
     """Per addressed unit (in tree order), the submissions given (already scoped by the
     caller) and whether it is late: past the deadline with nothing sent."""
-    rows = [UnitStatus(unit=r.organization) for r in request.unit_rows.select_related("organization")]
+    rows = [
+        UnitStatus(unit=r.organization) for r in request.unit_rows.select_related("organization")
+    ]
     by_unit = {s.unit.pk: s for s in rows}
     for sub in submissions:
         if sub.unit_id in by_unit:
