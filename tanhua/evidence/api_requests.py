@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tanhua.accounts import roles as R
@@ -186,11 +186,14 @@ def submit(request, request_id: int, note: Form[str] = "",
         .select_related("unit", "submitted_by")
         .get(pk=sub.pk)
     )
-    return 201, {
-        "id": sub.pk,
-        "unit_code": sub.unit.code,
-        "submitted_by": sub.submitted_by.username,
-        "submitted_at": sub.submitted_at,
-        "note": sub.note,
-        "files": _files(user, [sub]).get(sub.pk, []),
-    }
+    return Status(
+        201,
+        {
+            "id": sub.pk,
+            "unit_code": sub.unit.code,
+            "submitted_by": sub.submitted_by.username,
+            "submitted_at": sub.submitted_at,
+            "note": sub.note,
+            "files": _files(user, [sub]).get(sub.pk, []),
+        },
+    )
