@@ -93,7 +93,7 @@ def test_a_submitter_uploads_and_the_text_is_stored_for_search(world, req):
 
 
 def test_one_refused_file_refuses_the_whole_answer_naming_the_file(world, req):
-    with pytest.raises(FileRefused, match="程序.pdf：不支持的文件类型"):
+    with pytest.raises(FileRefused, match=r"程序\.pdf：不支持的文件类型"):
         submit(
             world.users["submitter_c1"], req,
             ("好.docx", docx_bytes()), ("程序.pdf", EXE_BYTES),

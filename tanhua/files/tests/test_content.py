@@ -85,7 +85,8 @@ def test_a_damaged_docx_whose_parts_are_declared_is_refused_when_read():
 
 
 def test_the_text_of_a_docx_includes_its_paragraphs_and_tables():
-    data = docx_bytes("东城市委选人用人专项检查报告", table=[["问题", "整改"], ["超职数配备", "已整改"]])
+    table = [["问题", "整改"], ["超职数配备", "已整改"]]
+    data = docx_bytes("东城市委选人用人专项检查报告", table=table)
     text = content.extract_text(data, content.DOCX)
     assert "东城市委选人用人专项检查报告" in text
     assert "超职数配备\t已整改" in text
