@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "tanhua.exchange",
     "tanhua.search",
     "tanhua.notices",
+    "tanhua.files",
     "tanhua.campaigns",
     "tanhua.talks",
     "tanhua.evidence",
@@ -259,6 +260,13 @@ IMPORT_MAX_ROWS = env_int("TANHUA_IMPORT_MAX_ROWS", 200_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MEDIA_ROOT = TANHUA_HOME / "media"
+
+# --- attachments (tanhua/files) ----------------------------------------------
+# Outside the web root and never served by static: every download goes through the owner's
+# scope and the audit trail. Files are named by their SHA-256; backups carry the folder.
+ATTACHMENT_ROOT = Path(env_str("TANHUA_ATTACHMENT_ROOT", str(TANHUA_HOME / "files")))
+ATTACHMENT_MAX_MB = max(1, env_int("TANHUA_ATTACHMENT_MAX_MB", 20))
+TANHUA_STORED_FILE_DIRS = {"files": ATTACHMENT_ROOT}
 
 # --- i18n -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaigns/", include("tanhua.campaigns.urls")),
     path("talks/", include("tanhua.talks.urls")),
     path("notices/", include("tanhua.notices.urls")),
+    path("files/", include("tanhua.files.urls")),
     path("api/tokens/", include("tanhua.api.page_urls")),
     path("api/v1/", include("tanhua.api.urls")),
 ]

@@ -52,6 +52,9 @@ def _mount_routers() -> None:
 
     api.add_router("/", campaigns_router)
     api.add_router("/", evidence_router)
+    from tanhua.evidence.api_requests import router as material_requests_router
+
+    api.add_router("/", material_requests_router)
 
 
 _mount_routers()

@@ -815,3 +815,111 @@ API_ENTRIES: dict[str, Access] = {
         data={"password": "not-checked-before-the-talk"},
     ),
 }
+
+
+# --- material requests and attachments (issue 10, helper F) ---------------------------------
+# In scope: a request of C1's campaign addressed to C1 (submitter_c1's unit) and K11; outside:
+# one of C2's campaign addressed to C2. Downloads: a file on C1's finding, and on C2's.
+SUBMITTERS = frozenset({R.Role.SUBMITTER})
+REQUEST_READERS = frozenset(R.PLAN_TALKS | SUBMITTERS)
+
+
+def _material_request(where: str, key: str = "pk") -> Kw:
+    def kwargs(world) -> dict:
+        from tanhua.evidence.models import MaterialRequest
+        from tanhua.evidence.requests_testing import make_request
+
+        title = "权限矩阵调取材料甲" if where == "C1" else "权限矩阵调取材料乙"
+        found = MaterialRequest.objects.unscoped("test world").filter(title=title).first()
+        if found is None:
+            campaigns = _with_talks(world).campaigns
+            units = [world.orgs["C1"], world.orgs["K11"]] if where == "C1" else [world.orgs["C2"]]
+            found = make_request(campaigns[where], units, title=title)
+        return {key: found.pk}
+
+    return kwargs
+
+
+def _finding_attachment(org_code: str) -> Kw:
+    def kwargs(world) -> dict:
+        from tanhua.evidence.models import Finding
+        from tanhua.files import storage
+        from tanhua.files.models import Attachment
+        from tanhua.files.testing import pdf_bytes
+
+        code = _finding(org_code)(world)["code"]
+        finding = Finding.objects.unscoped("test world").get(code=code)
+        found = (
+            Attachment.objects.unscoped("test world")
+            .filter(owner_kind="finding", owner_id=finding.pk)
+            .first()
+        )
+        if found is None:
+            data = pdf_bytes()
+            found = Attachment.objects.create(
+                owner_kind="finding", owner_id=finding.pk, filename="巡察报告.pdf", kind="pdf",
+                size=len(data), sha256=storage.store(data), text="inspection report",
+            )  # fmt: skip
+        return {"pk": found.pk}
+
+    return kwargs
+
+
+ENTRIES.update(
+    {
+        "evidence:request_list": Access(allowed=R.PLAN_TALKS, lists=PLAIN),
+        "evidence:request_create": Access(allowed=R.PLAN_TALKS),
+        "evidence:request_detail": Access(
+            allowed=R.PLAN_TALKS,
+            kwargs=_material_request("C1"),
+            outside=_material_request("C2"),
+            lists=PLAIN,
+        ),
+        "evidence:request_remind": Access(
+            allowed=R.PLAN_TALKS,
+            kwargs=_material_request("C1"),
+            outside=_material_request("C2"),
+            method="POST",
+            ok=302,
+        ),
+        "evidence:inbox": Access(allowed=SUBMITTERS, lists=PLAIN),
+        "evidence:inbox_request": Access(
+            allowed=SUBMITTERS,
+            kwargs=_material_request("C1"),
+            outside=_material_request("C2"),
+            lists=PLAIN,
+        ),
+        # No file in the body: the submitter is told to choose one (400 with the form).
+        "evidence:inbox_submit": Access(
+            allowed=SUBMITTERS,
+            kwargs=_material_request("C1"),
+            outside=_material_request("C2"),
+            method="POST",
+            ok=400,
+        ),
+        "files:download": Access(
+            allowed=R.PLAN_TALKS,
+            kwargs=_finding_attachment("C1"),
+            outside=_finding_attachment("C2"),
+        ),
+    }
+)
+API_ENTRIES.update(
+    {
+        "GET /api/v1/material-requests": Access(allowed=REQUEST_READERS, lists=PLAIN),
+        "GET /api/v1/material-requests/{request_id}": Access(
+            allowed=REQUEST_READERS,
+            kwargs=_material_request("C1", "request_id"),
+            outside=_material_request("C2", "request_id"),
+            lists=PLAIN,
+        ),
+        # A JSON body carries no file: the submitter is told to choose one (422).
+        "POST /api/v1/material-requests/{request_id}/submissions": Access(
+            allowed=SUBMITTERS,
+            method="POST",
+            ok=422,
+            kwargs=_material_request("C1", "request_id"),
+            outside=_material_request("C2", "request_id"),
+        ),
+    }
+)

@@ -116,6 +116,9 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append((_("谈话工作"), reverse("campaigns:list")))
     if has_any(user, R.PLAN_TALKS):
         items.append((_("问题线索"), reverse("evidence:finding_list")))
+        items.append((_("调取材料"), reverse("evidence:request_list")))
+    if has_any(user, {R.Role.SUBMITTER}):
+        items.append((_("材料报送"), reverse("evidence:inbox")))
     if can_edit_registry(user):
         items.append((_("数据导入"), reverse("exchange:upload")))
     if has_any(user, R.PLAN_TALKS | R.TAKE_PART_IN_TALKS):

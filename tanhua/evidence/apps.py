@@ -11,6 +11,8 @@ class EvidenceConfig(AppConfig):
         # app); the audit labels of this app's actions register with the trail's registry.
         from tanhua.evidence import labels
         from tanhua.evidence.imports import register_kinds
+        from tanhua.evidence.requests import register_attachment_owners
 
         register_kinds()
         labels.register()
+        register_attachment_owners()

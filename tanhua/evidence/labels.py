@@ -12,6 +12,12 @@ def _findings(viewer):
     return Finding.objects.visible_to(viewer)
 
 
+def _requests(viewer):
+    from tanhua.evidence.models import MaterialRequest
+
+    return MaterialRequest.objects.visible_to(viewer)
+
+
 def register() -> None:
     from tanhua.audit import labels
 
@@ -33,6 +39,20 @@ def register() -> None:
         }
     )
     labels.register_actions({"finding.correct_focus_area": _("校正问题重点方面")}, common=True)
+    labels.register_prefix("material_request", _("调取材料"))
+    labels.register_prefix("material_submission", _("报送材料"))
+    labels.register_actions(
+        {
+            "material_request.create": _("发起调取材料"),
+            "material_request.remind": _("催报调取材料"),
+            "material_submission.create": _("报送材料"),
+        },
+        common=True,
+    )
+    # A request's title names what is asked for, not a person: shown where its scope reaches.
+    labels.register_object_type(
+        "material_request", _("调取材料"), reveal=labels._reveal_by(_requests, "pk")
+    )
     # Indicators are not about anyone; a finding's code names a problem about a person or a
     # place: shown only where the viewer's own scope reaches it.
     labels.register_object_type("indicator", _("指标"), reveal=labels.reveal_all)

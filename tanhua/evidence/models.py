@@ -213,3 +213,13 @@ class Finding(ScopedModel, Versioned):
 
     def __str__(self) -> str:
         return self.code
+
+
+# Material requests live in their own module (one concept per file); imported here so that
+# Django finds their models in this app.
+from tanhua.evidence.models_requests import (  # noqa: E402, F401
+    MaterialRequest,
+    MaterialRequestUnit,
+    MaterialSubmission,
+    RequestStatus,
+)

@@ -17,6 +17,9 @@ from tanhua.backup import archive, services
 def home(settings, tmp_path):
     """Stored files and the anchor under tmp_path; the key stays TANHUA_AUDIT_KEY's."""
     settings.MEDIA_ROOT = str(tmp_path / "home" / "media")
+    # Attachments (tanhua/files) are stored files too, in their own folder.
+    settings.ATTACHMENT_ROOT = tmp_path / "home" / "files"
+    settings.TANHUA_STORED_FILE_DIRS = {"files": tmp_path / "home" / "files"}
     settings.AUDIT_HMAC_KEY_FILE = str(tmp_path / "home" / "keys" / "audit.key")
     (tmp_path / "home" / "keys").mkdir(parents=True)
     return tmp_path / "home"

@@ -1,0 +1,64 @@
+"""Forms of material requests: staff ask (campaign, units, deadline, what is wanted); a
+submitter answers (files and a note)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tanhua.files.content import max_bytes
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe): cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".docx,.xlsx,.pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else single(data, initial)
+
+
+class RequestForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("谈话工作"), queryset=None, empty_label=None)
+    title = forms.CharField(label=_("标题"), max_length=200)
+    description = forms.CharField(
+        label=_("材料要求"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    deadline = forms.DateField(
+        label=_("报送截止日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("报送单位"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, campaigns, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
+        self.fields["units"].queryset = units
+        self.fields["units"].error_messages["required"] = _("请至少选择一个报送单位。")
+
+
+class SubmissionForm(forms.Form):
+    files = MultipleFileField(
+        label=_("文件（Word、Excel 或 PDF，可多选）"),
+        error_messages={
+            "required": _("请选择要上传的文件。"),
+            "empty": _("文件为空，请选择有内容的文件。"),
+        },
+    )
+    note = forms.CharField(
+        label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    @staticmethod
+    def limit_mb() -> int:
+        return max_bytes() // 1024 // 1024
