@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -74,6 +75,12 @@ class AccountPolicyMiddleware:
         allowed = {reverse(name) for name in _STAGE_PAGES[stage]}
         allowed.add(reverse("accounts:logout"))
         if request.path not in allowed:
+            if request.headers.get("HX-Request") == "true":
+                # An htmx fragment would swap the stage's whole page into its target: send
+                # the browser there instead.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse(stage)
+                return response
             return redirect(stage)
         return self.get_response(request)
 
