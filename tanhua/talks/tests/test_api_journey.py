@@ -19,6 +19,7 @@ from tanhua.talks.models import Talk, TalkRecord
 from tanhua.talks.tests.helpers import talk_world
 
 pytestmark = pytest.mark.django_db
+WHERE = {"place": "市委第一会议室", "recorder": "recorder_c1"}
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def test_a_talk_goes_from_plan_to_seal_through_the_api_in_scope_and_audited(twor
     late = staff.send(
         "POST",
         f"/talks/{pk}/schedule",
-        {"start": "2026-07-02T09:00:00+08:00", "place": "市委第一会议室", "recorder": "recorder_c1"},
+        {**WHERE, "start": "2026-07-02T09:00:00+08:00"},
         if_match=etag,
     )
     assert late.status_code == 422 and "民主生活会" in late.content.decode()
@@ -97,7 +98,7 @@ def test_a_talk_goes_from_plan_to_seal_through_the_api_in_scope_and_audited(twor
         staff,
         "POST",
         f"/talks/{pk}/schedule",
-        {"start": "2026-06-16T09:00:00+08:00", "place": "市委第一会议室", "recorder": "recorder_c1"},
+        {**WHERE, "start": "2026-06-16T09:00:00+08:00"},
         if_match=etag,
     )
     assert scheduled["place"] == "市委第一会议室"
@@ -174,9 +175,7 @@ def test_a_talk_goes_from_plan_to_seal_through_the_api_in_scope_and_audited(twor
     assert held["talker_confirmed_at"] is None
 
     # Both confirm with their password in the body; the second confirmation seals.
-    wrong = talker.send(
-        "POST", f"/talks/{pk}/confirm", {"password": "wrong-password-123"}
-    )
+    wrong = talker.send("POST", f"/talks/{pk}/confirm", {"password": "wrong-password-123"})
     assert wrong.status_code == 422
     step(talker, "POST", f"/talks/{pk}/confirm", {"password": TEST_PASSWORD})
     record = step(subject, "GET", f"/talks/{pk}/record")
