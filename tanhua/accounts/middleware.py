@@ -70,6 +70,8 @@ class AccountPolicyMiddleware:
         if is_api:
             return self.get_response(request)
         stage = security.pending_stage(user)
+        # The page's navigation (tanhua.core.context_processors) hides itself before a stage.
+        request.login_stage = stage
         if stage is None:
             return self.get_response(request)
         allowed = {reverse(name) for name in _STAGE_PAGES[stage]}
