@@ -96,6 +96,11 @@ def log_in(browser, live_server, request):
 
     yield open_as
     report = getattr(request.node, "report_call", None)
+    for context in contexts:
+        for tab in context.pages:
+            # The bell loads after every page: let it answer before the database is flushed
+            # (SQLite refuses the flush while the live server still reads).
+            tab.wait_for_load_state("networkidle")
     for i, context in enumerate(contexts):
         if report is not None and report.failed and context.pages:
             Shots(request.config.rootpath / "test-artifacts" / "screenshots", request.node.name)(
