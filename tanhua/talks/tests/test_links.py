@@ -48,6 +48,14 @@ def test_the_schedule_page_leads_back_to_the_talk_and_its_campaign(tworld):
     assert {f"/talks/{talk.pk}/", f"/campaigns/{campaign.pk}/"} <= hrefs
 
 
+def test_the_campaign_calendar_leads_back_to_its_campaign_and_on_to_the_talk(tworld):
+    talk, campaign = tworld.talks["k11"], tworld.campaigns["C1"]
+    page = client_for(tworld, "commission_c1").get(
+        f"/campaigns/{campaign.pk}/calendar/", {"week": "2026-06-08"}
+    )
+    assert {f"/campaigns/{campaign.pk}/", f"/talks/{talk.pk}/"} <= _hrefs(page)
+
+
 def test_the_talker_and_the_recorder_are_not_offered_the_schedule(tworld):
     talk = tworld.talks["k11"]
     for name in ("talker_c1", "recorder_c1"):
