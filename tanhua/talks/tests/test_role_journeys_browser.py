@@ -383,6 +383,9 @@ def test_the_viewer_follows_the_campaign_in_figures_and_a_chart_without_any_talk
     body = page.locator("main").inner_text()
     assert "甲县书记戊" not in body and "东城书记乙" not in body
     assert page.get_by_role("button", name="按规则生成谈话计划").count() == 0
+    # No button to the talk list or the calendar: neither shows the viewer a talk.
+    assert page.get_by_role("link", name="谈话名单").count() == 0
+    assert page.get_by_role("link", name="谈话日程").count() == 0
     shot(page, "campaign-page-with-chart")
 
     for path in (f"/talks/{talk.pk}/", f"/talks/{talk.pk}/outline/", f"/talks/{talk.pk}/schedule/"):
