@@ -84,15 +84,19 @@ class AccountPolicyMiddleware:
         if is_api:
             return self.get_response(request)
         stage = security.pending_stage(user)
+        # The page's navigation (tanhua.core.context_processors) hides itself before a stage.
+        request.login_stage = stage
         if stage is None:
             return self.get_response(request)
         allowed = {reverse(name) for name in _STAGE_PAGES[stage]}
         allowed.add(reverse("accounts:logout"))
         if request.path not in allowed:
             if request.headers.get("HX-Request") == "true":
-                # A partial (the notices bell, a picker) asked for from a stage page: swapping
-                # the stage page into it would nest a second form; answer nothing to swap.
-                return HttpResponse(status=204)
+                # An htmx fragment would swap the stage's whole page into its target: send
+                # the browser there instead.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse(stage)
+                return response
             return redirect(stage)
         return self.get_response(request)
 

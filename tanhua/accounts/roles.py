@@ -50,7 +50,8 @@ NEEDS_TOTP = frozenset(set(Role) - {Role.VIEWER})
 EXCLUSIVE_ROLES = ADMIN_ROLES
 
 # Roles some API operation answers (organizations: BROWSE_ORGS; cadres and posts: SEE_PEOPLE;
-# writes: EDIT_REGISTRY; submitters upload materials). Only they are offered API tokens on the personal page.
+# writes: EDIT_REGISTRY; submitters upload materials). Only they are offered API tokens on
+# the personal page.
 USE_API = frozenset(BROWSE_ORGS | SEE_PEOPLE | EDIT_REGISTRY | {Role.SUBMITTER})
 
 # The talk cycle (issue 9). Staff who plan, schedule and prepare talks in their scope.

@@ -35,6 +35,8 @@ TALKS_PER_PAGE = 50
 # recorder of its talks. A subject reaches their own talk from their work page, not here.
 VIEW_ROLES = frozenset(R.SEE_CAMPAIGNS | {R.Role.TALKER, R.Role.RECORDER})
 LIST_ROLES = frozenset(R.SEE_CAMPAIGNS | R.TAKE_PART_IN_TALKS)
+# Who sees talks of a campaign (its talk list and calendar): not the leadership viewer.
+TALK_ROLES = frozenset(R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER})
 
 TALK_COLUMNS = [
     listing.Column("干部编号", lambda t: t.subject.code),
@@ -156,11 +158,17 @@ def campaign_detail(request, pk: int):
     user = request.user
     campaign = _campaign(request, pk)
     may_plan = services.may_plan(user, campaign.committee)
+    roles = scoping.user_roles(user)
+    # Buttons only to pages that open for this user: a leadership viewer sees no talk (the
+    # list would be empty, the calendar 404), a talker or a recorder no team dates.
+    sees_talks = bool(roles & TALK_ROLES)
     context = {
         "campaign": campaign,
         "may_plan": may_plan,
+        "sees_talks": sees_talks,
+        "sees_meetings": bool(roles & R.SEE_CAMPAIGNS),
         "rules": _rules(campaign),
-        "calendar_url": _calendar_url(campaign),
+        "calendar_url": _calendar_url(campaign) if sees_talks else "",
         "parent": (
             Campaign.objects.visible_to(user).filter(pk=campaign.parent_id).first()
             if campaign.parent_id

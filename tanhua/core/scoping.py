@@ -111,7 +111,7 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append((_("组织机构"), reverse("org:tree")))
     if can_see_people(user):
         items.append((_("干部"), reverse("org:cadre_list")))
-    # A subject reaches their own talk from the work page, not through the campaigns.
+    # A subject follows their own talk from the work page, not the campaigns.
     if has_any(user, R.SEE_CAMPAIGNS | {R.Role.TALKER, R.Role.RECORDER}):
         items.append((_("谈话工作"), reverse("campaigns:list")))
     if has_any(user, R.PLAN_TALKS):
