@@ -124,7 +124,12 @@ def campaign_progress(user, *, year=None) -> list[Campaign]:
         .select_related("committee")
         .annotate(
             n_total=Count("talks", filter=political),
-            n_scheduled=Count("talks", filter=political & Q(talks__scheduled_start__isnull=False)),
+            # As the campaign's figures count it (campaigns.stats): a time and an approved
+            # outline, or any later stage.
+            n_scheduled=Count(
+                "talks",
+                filter=political & Q(talks__status__in=[TalkStatus.SCHEDULED, *HELD_OR_LATER]),
+            ),
             n_held=Count("talks", filter=political & Q(talks__status__in=HELD_OR_LATER)),
             n_sealed=Count(
                 "talks",
