@@ -9,11 +9,13 @@ see the campaign sees its counts), and the CLI counts everything as the operator
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, Func, Q, Value
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from tanhua.org.models import Level, Tier
 from tanhua.talks.models import STATUS_ORDER, Talk, TalkStatus, TalkType
@@ -23,8 +25,10 @@ TIERS = [t.value for t in Tier]
 STAGES = ("planned", "scheduled", "held", "sealed")
 
 
-def stage_of(status: str) -> set[str]:
-    """The stages a talk in `status` counts in (a held talk was also planned and scheduled)."""
+@functools.cache
+def stage_of(status: str) -> frozenset[str]:
+    """The stages a talk in `status` counts in (a held talk was also planned and scheduled).
+    Cached: the figures call it once per grouped row, hundreds of rows a page."""
     rank = STATUS_ORDER[status]
     out = {"planned"}
     if rank >= STATUS_ORDER[TalkStatus.SCHEDULED]:
@@ -33,7 +37,7 @@ def stage_of(status: str) -> set[str]:
         out.add("held")
     if rank >= STATUS_ORDER[TalkStatus.SEALED]:
         out.add("sealed")
-    return out
+    return frozenset(out)
 
 
 @dataclass
@@ -157,6 +161,38 @@ def year_talks(year: int):
     return Talk.objects.unscoped("the operator's statistics of a year").filter(campaign__year=year)
 
 
+class _ShiftedDate(Func):
+    """SQLite's own date() of a UTC datetime moved by a fixed offset: the local day without
+    Django's per-row Python function behind TruncDate there (most of the campaign page's
+    time over thousands of scheduled talks)."""
+
+    function = "date"
+    output_field = DateField()
+
+
+def local_day(field: str, first: dt.date, last: dt.date):
+    """The local date of `field`, as TruncDate would give it. On SQLite, when the current
+    time zone keeps one UTC offset from `first` to `last` (a day either side; China
+    Standard Time always does), a builtin date() with that offset; TruncDate otherwise and
+    on PostgreSQL, where it is native anyway."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return TruncDate(field)
+    zone = timezone.get_current_timezone()
+    offsets = set()
+    day = first - dt.timedelta(days=1)
+    while day <= last + dt.timedelta(days=1):
+        # Two instants a day: a transition and its reversal never fall on the same day.
+        for hour in (0, 12):
+            offsets.add(dt.datetime(day.year, day.month, day.day, hour, tzinfo=zone).utcoffset())
+        day += dt.timedelta(days=1)
+    if len(offsets) != 1:
+        return TruncDate(field)
+    minutes = int(offsets.pop().total_seconds() // 60)
+    return _ShiftedDate(field, Value(f"{minutes:+d} minutes"))
+
+
 def progress(campaign, *, campaign_ids: list[int] | None = None, planned=None, viewer=None) -> dict:
     """Day by day over the window: talks scheduled (by their time) and held (by their date),
     cumulative, against the number planned — the data of the campaign page's chart. One
@@ -175,7 +211,7 @@ def progress(campaign, *, campaign_ids: list[int] | None = None, planned=None, v
     scheduled_by_day: Counter = Counter()
     rows = (
         talks.filter(Q(held_on__isnull=False) | Q(scheduled_start__isnull=False))
-        .annotate(day=TruncDate("scheduled_start"))
+        .annotate(day=local_day("scheduled_start", campaign.window_start, campaign.window_end))
         .order_by()
         .values_list("held_on", "day")
         .annotate(n=Count("pk"))
