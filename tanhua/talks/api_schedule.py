@@ -79,8 +79,12 @@ class CalendarOut(Schema):
 
 class CalendarQuery(Schema):
     talker: str | None = Field(None, max_length=32, description="谈话人干部编号（工作人员可用）")
-    start: dt.date | None = Field(None, description="自该日起（含）")
-    end: dt.date | None = Field(None, description="至该日止（含）")
+    start: dt.date | None = Field(
+        None, ge=calendar.FIRST_DAY, le=calendar.LAST_DAY, description="自该日起（含）"
+    )
+    end: dt.date | None = Field(
+        None, ge=calendar.FIRST_DAY, le=calendar.LAST_DAY, description="至该日止（含）"
+    )
 
 
 def _out(talk: Talk) -> dict:

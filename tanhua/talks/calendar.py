@@ -31,6 +31,8 @@ from tanhua.talks.models import Talk, TalkStatus
 CALENDAR_ROLES = frozenset(R.PLAN_TALKS | R.TAKE_PART_IN_TALKS)
 # A campaign's calendar names every talk of it: staff and the talkers and recorders.
 CAMPAIGN_CALENDAR_ROLES = frozenset(R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER})
+# The calendar's reach: far wider than any campaign, and clear of the ends of the date type.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9000, 12, 31)
 DAY_START, DAY_END = 8, 20  # the week view's rows; earlier and later talks sit at the edges
 LIST_LIMIT = 500
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -123,6 +125,8 @@ def _week_of(request) -> dt.date:
         day = dt.date.fromisoformat(raw) if raw else timezone.localdate()
     except ValueError:
         day = timezone.localdate()
+    # Weeks at the ends of the calendar have no neighbour (date arithmetic overflows).
+    day = min(max(day, FIRST_DAY), LAST_DAY)
     return day - dt.timedelta(days=day.weekday())
 
 

@@ -167,3 +167,19 @@ def test_the_calendar_page_issues_a_feed_address_shown_once(client, world):
     assert "/talks/calendar/feed/cal_" in body
     again = client.get(reverse("talks:calendar")).content.decode()
     assert "/talks/calendar/feed/cal_" not in again and "停用订阅地址" in again
+
+
+def test_weeks_and_ranges_at_the_ends_of_the_calendar_answer_without_error(client):
+    from tanhua.core.testing import build_world
+    from tanhua.talks.testing import add_talks
+
+    world = add_talks(build_world())
+    client.force_login(world.users["talker_c1"])
+    for week in ("0001-01-01", "9999-12-31"):
+        assert client.get("/talks/calendar/", {"week": week}).status_code == 200
+    from tanhua.api.services import issue_token
+
+    _token, plain = issue_token(actor=None, user=world.users["talker_c1"], name="t")
+    auth = {"Authorization": f"Bearer {plain}"}
+    for bounds in ({"start": "0001-01-01"}, {"end": "9999-12-31"}):
+        assert client.get("/api/v1/calendar", bounds, headers=auth).status_code == 422
