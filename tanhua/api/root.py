@@ -52,6 +52,9 @@ def _mount_routers() -> None:
 
     api.add_router("/", campaigns_router)
     api.add_router("/", evidence_router)
+    from tanhua.search.api import router as search_router
+
+    api.add_router("/", search_router)
 
 
 _mount_routers()
