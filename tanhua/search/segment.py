@@ -46,9 +46,10 @@ def _segmenter():
 
 
 def _clean(token: str) -> str:
-    """One index word: NFKC-folded (full-width letters and digits become ASCII), lower case,
-    only word characters — so that no token carries FTS5 or tsquery syntax."""
-    token = unicodedata.normalize("NFKC", token).lower()
+    """One index word: NFKC-folded (full-width letters and digits become ASCII), only word
+    characters — so that no token carries FTS5 or tsquery syntax. Case is left to the
+    databases (unicode61 and `simple` both fold it), so a query's terms echo as typed."""
+    token = unicodedata.normalize("NFKC", token)
     return "".join(ch for ch in token if ch.isalnum())
 
 

@@ -23,9 +23,9 @@ PROBE_RECORDS = {
 }
 
 
-def add_text_probes(world) -> dict:
-    """Findings (and, where the world has talks, records) holding the probe words, indexed.
-    Made once per transaction; returns {} (URL kwargs of an entry without arguments)."""
+def add_text_probes(world, *, records: bool = True) -> dict:
+    """Findings (and, where the world has talks and `records`, their records) holding the
+    probe words, indexed. Made once per transaction."""
     from tanhua.evidence.models import Finding
     from tanhua.evidence.testing import make_finding
     from tanhua.search import index
@@ -41,7 +41,7 @@ def add_text_probes(world) -> dict:
             classification=Classification.SECRET,
         )
     talks = getattr(world, "talks", None) or {}
-    if talks:
+    if talks and records:
         from tanhua.talks.models import TalkRecord
 
         for name, text in PROBE_RECORDS.items():

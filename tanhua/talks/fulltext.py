@@ -1,6 +1,7 @@
 """Talk records in the full-text search (tanhua/search/registry.py): the record's sections
-and the problems pointed out, searched by staff and the talk's talker and recorder, each hit
-read through TalkRecord.visible_to(user). Its write path (services/record.save) touches the
+and the problems pointed out, searched by staff and the talk's talker — not the recorder: a
+record names its subject, whose registry entry a recorder may not open. Each hit is read
+through TalkRecord.visible_to(user); the write path (services/record.save) touches the
 index."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from tanhua.core import scoping
 from tanhua.search.registry import DocumentSource, register
 
 RECORD = "talk_record"
-SEARCH_ROLES = frozenset(R.PLAN_TALKS | {R.Role.TALKER, R.Role.RECORDER})
+SEARCH_ROLES = frozenset(R.PLAN_TALKS | {R.Role.TALKER})
 
 
 def _problems(records: list) -> dict[int, list[str]]:
