@@ -1,5 +1,5 @@
 """Full-text search (DESIGN §8): the query segmented like the stored text, an AND of its
-terms, ranked by the database (bm25 on SQLite FTS5, ts_rank on PostgreSQL), and SCOPED in
+terms (each term, or all its pieces: segment.query_groups), ranked by the database (bm25 on SQLite FTS5, ts_rank on PostgreSQL), and SCOPED in
 the database: each source's hits are joined against `visible_to(user)` inside the one query
 that ranks, pages and counts them, so a hidden row can neither show nor be counted nor shift
 a page. The hits of a page are then fetched through `visible_to(user)` too, which notes them
@@ -74,25 +74,46 @@ def _scope(user, sources) -> tuple[str, list]:
     return "(" + " OR ".join(parts) + ")", params
 
 
-def _match_sql(terms: list[str]) -> tuple[str, str, list, list]:
+def _fts5(groups: list[list[list[str]]]) -> str:
+    """An FTS5 MATCH expression; every word quoted (they are plain words anyway)."""
+
+    def word(w: str) -> str:
+        return '"' + w.replace('"', '""') + '"'
+
+    def alternative(words: list[str]) -> str:
+        return "(" + " AND ".join(word(w) for w in words) + ")"
+
+    return " AND ".join("(" + " OR ".join(alternative(a) for a in g) + ")" for g in groups)
+
+
+def _tsquery(groups: list[list[list[str]]]) -> tuple[str, list]:
+    """A tsquery built from plainto_tsquery of each alternative (its words ANDed), combined
+    with || and &&: only parameters, never a tsquery string parsed from input."""
+    parts, params = [], []
+    for group in groups:
+        parts.append("(" + " || ".join("plainto_tsquery('simple', %s)" for _a in group) + ")")
+        params += [" ".join(a) for a in group]
+    return "(" + " && ".join(parts) + ")", params
+
+
+def _match_sql(groups: list[list[list[str]]]) -> tuple[str, str, list, list]:
     """(FROM … WHERE match, ORDER BY rank, params of the first, params of the second) for the
-    vendor. The terms are plain words (segment.query_terms), quoted all the same."""
+    vendor."""
     table = connection.ops.quote_name(SearchDocument._meta.db_table)
     if connection.vendor == "sqlite":
-        expression = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
         return (
             f"FROM search_fts JOIN {table} ON {table}.id = search_fts.rowid "
             "WHERE search_fts MATCH %s",
             f"bm25(search_fts), {table}.id",
-            [expression],
+            [_fts5(groups)],
             [],
         )
-    words = " ".join(terms)
+    tsquery, params = _tsquery(groups)
     return (
-        f"FROM {table} WHERE {table}.vector @@ plainto_tsquery('simple', %s)",
-        f"ts_rank({table}.vector, plainto_tsquery('simple', %s)) DESC, {table}.id",
-        [words],
-        [words],
+        f"FROM {table} WHERE {table}.vector @@ {tsquery}",
+        f"ts_rank({table}.vector, {tsquery}) DESC, {table}.id",
+        params,
+        params,
     )
 
 
@@ -125,7 +146,7 @@ def search(user, q: str, *, page=1, per_page: int = PER_PAGE, source: str = "") 
     if not scope:
         return results
     table = connection.ops.quote_name(SearchDocument._meta.db_table)
-    base, order, match_params, order_params = _match_sql(results.terms)
+    base, order, match_params, order_params = _match_sql(segment.query_groups(q))
     where = f"{base} AND {scope}"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) {where}", [*match_params, *scope_params])

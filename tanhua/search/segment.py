@@ -89,6 +89,19 @@ def query_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
+def query_groups(query: str) -> list[list[list[str]]]:
+    """The query as an AND of groups, each an OR of alternatives, each an AND of words: per
+    term, the term itself or — where search mode splits it — all its pieces. A word typed
+    alone is cut whole (生态环境) where the stored text, cut in context, may hold only its
+    pieces (生态 / 环境保护); the pieces still find it."""
+    groups = []
+    for term in query_terms(query):
+        pieces = [p for p in (_clean(x) for x in _segmenter().cut_for_search(term)) if p]
+        pieces = list(dict.fromkeys(p for p in pieces if p != term))
+        groups.append([[term], pieces] if pieces else [[term]])
+    return groups
+
+
 def highlight_terms(query: str) -> list[str]:
     """What to mark in a snippet: the query's terms as the user typed them (before folding),
     longest first so that a long word is marked whole."""

@@ -210,3 +210,16 @@ def test_records_are_searched_by_their_talker_and_not_past_scope(probes):
     assert query.search(c1, "礼金", source="talk_record").total == 0
     assert query.search(c1, "吃喝").total == 0
     assert query.search(c1, "违规", source="talk_record").total == 1
+
+
+def test_a_word_typed_alone_finds_a_text_that_jieba_cut_differently(world):
+    # In context jieba cuts 生态 / 环境保护; typed alone, 生态环境 is one word.
+    text = "贯彻落实党中央关于生态环境保护的决策部署不坚决"
+    assert "生态环境" not in segment.index_tokens(text)
+    make_finding(world.orgs["C1"], code="FECO", text=text)
+    make_finding(world.orgs["C1"], code="FNOT", text="生态修复滞后")
+    index.rebuild()
+    assert codes(query.search(world.users["commission_c1"], "生态环境")) == ["FECO"]
+    assert "<mark>生态环境</mark>" in str(
+        query.search(world.users["commission_c1"], "生态环境").hits[0].snippet
+    )
