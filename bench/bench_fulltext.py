@@ -2,7 +2,8 @@
 of scoped queries, on SQLite (FTS5) or PostgreSQL (tsvector + GIN).
 
     .venv/bin/python bench/bench_fulltext.py [--findings 20000] [--runs 21]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_fulltext.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/bench_fulltext.py
 
 SQLite: a fresh database under a temporary TANHUA_HOME. PostgreSQL: the database
 `tanhua_bench_fts` on the server the URL names, created and dropped here (the database the
@@ -120,7 +121,8 @@ def run(args) -> None:
     print("| --- | --- | ---: | ---: |")
     for label, q, total, ms in rows:
         print(f"| {label} | {q} | {total} | {ms:.1f} |")
-    print(f"# median of all queries: {statistics.median(medians):.1f} ms; max {max(medians):.1f} ms")
+    median, worst = statistics.median(medians), max(medians)
+    print(f"# median of all queries: {median:.1f} ms; max {worst:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Full-text search (DESIGN §8): the query segmented like the stored text, an AND of its
-terms (each term, or all its pieces: segment.query_groups), ranked by the database (bm25 on SQLite FTS5, ts_rank on PostgreSQL), and SCOPED in
-the database: each source's hits are joined against `visible_to(user)` inside the one query
-that ranks, pages and counts them, so a hidden row can neither show nor be counted nor shift
-a page. The hits of a page are then fetched through `visible_to(user)` too, which notes them
-for the read audit (ScopedQuerySet, ReadAuditMiddleware)."""
+terms (each term, or all its pieces: segment.query_groups), ranked by the database (bm25
+on SQLite FTS5, ts_rank on PostgreSQL), and SCOPED in the database: each source's hits are
+joined against `visible_to(user)` inside the one query that ranks, pages and counts them, so
+a hidden row can neither show nor be counted nor shift a page. The hits of a page are then
+fetched through `visible_to(user)` too, which notes them for the read audit
+(ScopedQuerySet, ReadAuditMiddleware)."""
 
 from __future__ import annotations
 
