@@ -20,7 +20,13 @@ def quick_find(request):
     term = form.cleaned_data["q"] if form.is_valid() else ""
     groups = services.quick_find(request.user, term)
     template = "search/_results.html" if request.htmx else "search/results.html"
-    return render(request, template, {"form": form, "term": term, "groups": groups})
+    context = {
+        "form": form,
+        "term": term,
+        "groups": groups,
+        "can_text_search": query.can_search(request.user),
+    }
+    return render(request, template, context)
 
 
 @login_required
