@@ -223,3 +223,20 @@ def test_a_word_typed_alone_finds_a_text_that_jieba_cut_differently(world):
     assert "<mark>生态环境</mark>" in str(
         query.search(world.users["commission_c1"], "生态环境").hits[0].snippet
     )
+
+
+@pytest.mark.django_db
+def test_a_record_saved_by_the_recorder_is_found_by_its_problems(
+    django_capture_on_commit_callbacks,
+):
+    from tanhua.talks.tests.helpers import held_record, talk_world
+
+    world = talk_world()
+    with django_capture_on_commit_callbacks(execute=True):
+        held_record(world, world.talks["k11"], requirements="限期整改违规问题")
+    talker = world.users["talker_c1"]
+    # The problem pointed out (文山会海) and a section (违规) are both the record's text.
+    for word in ("文山会海", "违规 整改"):
+        results = query.search(talker, word, source="talk_record")
+        assert [h.url for h in results.hits] == [f"/talks/{world.talks['k11'].pk}/"], word
+    assert query.search(world.users["commission_c2"], "文山会海").total == 0
