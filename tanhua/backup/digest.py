@@ -29,7 +29,12 @@ from django.db.utils import load_backend
 
 # What `migrate` itself writes into a new database: a restore target holding rows only
 # here still counts as empty.
-BOOKKEEPING_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
+# On SQLite the full-text index's FTS5 shadow tables hold their structure records from the
+# migration on (tanhua/search/migrations/0001_initial.py).
+BOOKKEEPING_TABLES = frozenset(
+    {"django_migrations", "django_content_type", "auth_permission"}
+    | {f"search_fts_{part}" for part in ("config", "data", "idx", "docsize")}
+)
 _CHUNK = 5000
 
 

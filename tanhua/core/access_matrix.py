@@ -189,6 +189,29 @@ FINDING_PAGE_FILTERS = (
 )
 
 
+TEXT_SEARCH_ROLES = frozenset(R.PLAN_TALKS | {R.Role.TALKER})
+# Words only hidden rows hold (礼金: GSECRET's, 招投标: GDECL's, 吃喝: C2's), a word of visible
+# and hidden rows alike (违规), FTS5 and tsquery syntax, a later page, and each source.
+TEXT_SEARCH_FILTERS = (
+    {},
+    {"q": "违规"},
+    {"q": "形式"},
+    {"q": "礼金"},
+    {"q": "招投标"},
+    {"q": "吃喝"},
+    {"q": "GSECRET"},
+    {"q": "违规 礼金"},
+    {"q": '违规 "礼金" OR NEAR(吃喝) * -招投标 ^形式'},
+    {"q": "违规", "page": "2"},
+    {"q": "违规", "source": "finding"},
+    {"q": "违规", "source": "talk_record"},
+)
+TEXT_SEARCH_API_FILTERS = (
+    *TEXT_SEARCH_FILTERS,
+    {"q": "违规", "page_size": "1", "page": "2"},
+)
+
+
 def _own_batch(world, user) -> dict:
     from tanhua.exchange.testing import own_batch
 
@@ -302,6 +325,9 @@ ENTRIES: dict[str, Access] = {
     "audit:log": Access(allowed=R.READ_AUDIT),
     "audit:export": Access(allowed=R.READ_AUDIT),
     "search:quick_find": Access(allowed=R.BROWSE_ORGS | R.SEE_PEOPLE),
+    # Full-text search: the matrix world holds findings whose words only hidden rows hold
+    # (tanhua/search/testing.py add_text_probes).
+    "search:text": Access(allowed=TEXT_SEARCH_ROLES, lists=TEXT_SEARCH_FILTERS),
     # A user manages only their own API tokens: someone else's answers 404 to everyone.
     "api_tokens:list": Access(allowed=frozenset(R.Role)),
     "api_tokens:revoke": Access(method="POST", ok=302, kwargs=lambda w: _foreign_token(w)),
@@ -632,6 +658,7 @@ API_ENTRIES: dict[str, Access] = {
         method="POST",
         data={"texts": ["插手工程招投标"]},
     ),
+    "GET /api/v1/search": Access(allowed=TEXT_SEARCH_ROLES, lists=TEXT_SEARCH_API_FILTERS),
     "GET /api/v1/organizations": Access(allowed=R.BROWSE_ORGS, lists=ORG_API_FILTERS),
     "GET /api/v1/organizations/{code}": Access(
         allowed=R.BROWSE_ORGS, kwargs=_org("K11"), outside=_org("C2"), anchor="K11", lists=PLAIN

@@ -119,6 +119,10 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append((_("调取材料"), reverse("evidence:request_list")))
     if has_any(user, {R.Role.SUBMITTER}):
         items.append((_("材料报送"), reverse("evidence:inbox")))
+    from tanhua.search import query as text_search
+
+    if text_search.can_search(user):
+        items.append((_("全文搜索"), reverse("search:text")))
     if can_edit_registry(user):
         items.append((_("数据导入"), reverse("exchange:upload")))
     if has_any(user, R.PLAN_TALKS | R.TAKE_PART_IN_TALKS):

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tanhua.core import access_matrix
 from tanhua.core.testing import add_scope_probes, build_world
+from tanhua.search.testing import add_text_probes
 from tanhua.talks.testing import add_talks
 
 # The personas of build_world(); a guard test below keeps this list equal to the world's,
@@ -94,6 +95,7 @@ def matrix_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         world = add_scope_probes(build_world())
         add_talks(world)
+        add_text_probes(world, records=False)
         yield world
         transaction.set_rollback(True)
 

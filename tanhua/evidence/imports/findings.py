@@ -204,6 +204,14 @@ class FindingsKind(ImportKind):
             writer.event(
                 "finding.update", "finding", c["code"], c["code"], _snapshot(old), _snapshot(c)
             )
+        # The full-text index follows once the import commits (tanhua/search/index.py).
+        from tanhua.search import index
+
+        index.touch(
+            "finding",
+            [c["code"] for c in changes.creates] + [c["code"] for _o, c in changes.updates],
+            field_name="code",
+        )
         proposed = [c for c in changes.creates if c["focus_area_source"] == "proposed"]
         if proposed:
             # One entry for the whole file: how many focus areas the model proposed.

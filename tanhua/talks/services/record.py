@@ -372,6 +372,10 @@ def save(
             unconfirmed.append(who)
     fields += record.bump_version()
     record.save(update_fields=fields)
+    # The full-text index follows once the save commits (tanhua/search/index.py).
+    from tanhua.search import index
+
+    index.touch("talk_record", [record.pk])
     audit.record(
         "record.update",
         object_type="talk_record",
