@@ -77,6 +77,10 @@ def attach(*, actor, owner_kind: str, owner, filename: str, data: bytes) -> Atta
             "text_chars": len(text),
         },
     )
+    if text:
+        from tanhua.search import index
+
+        index.touch("attachment", [attachment.pk])
     return attachment
 
 

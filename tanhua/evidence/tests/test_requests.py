@@ -221,3 +221,13 @@ def test_a_submitter_answers_through_the_api_with_a_multipart_upload(world, req)
     detail = Client().get(f"/api/v1/material-requests/{req.pk}", headers=headers).json()
     assert [u["code"] for u in detail["units"]] == ["C1"]
     assert len(detail["submissions"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_uploaded_files_text_is_found_by_full_text_search_only_within_scope(world, req):
+    from tanhua.search.query import search
+
+    submit(world.users["submitter_c1"], req, ("说明.docx", docx_bytes("招商引资台账存在虚报")))
+    found = search(world.users["commission_c1"], "虚报")
+    assert [h.title for h in found.hits if "说明" in h.title] == ["说明.docx"]
+    assert search(world.users["commission_c2"], "虚报").total == 0
