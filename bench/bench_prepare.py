@@ -78,8 +78,12 @@ def baseline() -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="share of the evidence and of the talks (0.1 to debug)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="share of the evidence and of the talks (0.1 to debug)",
+    )
     parser.add_argument("--runs", type=int, default=1, help="prepare again this many times")
     parser.add_argument("--profile", help="write a cProfile of the first prepare to this file")
     args = parser.parse_args()  # fmt: skip
@@ -186,10 +190,14 @@ def run(args, home: Path) -> int:
     )
     print(out.getvalue().strip().splitlines()[-2])
     print(out.getvalue().strip().splitlines()[-1])
-    print(f"prepare --all: first {first:.1f} s (load average {load_first}), again "
-          f"{again:.1f} s (runs {[round(a, 1) for a in agains]}); target < {TARGET_S:.0f} s")
-    print(f"baseline (one SQL query set, {rows} rows): median {base:.2f} s of 3; ratio "
-          f"first/baseline {first / base:.1f}, again/baseline {again / base:.1f}")
+    print(
+        f"prepare --all: first {first:.1f} s (load average {load_first}), again "
+        f"{again:.1f} s (runs {[round(a, 1) for a in agains]}); target < {TARGET_S:.0f} s"
+    )
+    print(
+        f"baseline (one SQL query set, {rows} rows): median {base:.2f} s of 3; ratio "
+        f"first/baseline {first / base:.1f}, again/baseline {again / base:.1f}"
+    )
     print(f"peak RSS: {rss_first:.0f} MiB after prepare, {rss:.0f} MiB at the end; "
           f"target < {TARGET_MIB} MiB; load average now {load_average()}")  # fmt: skip
     ok = max(first, again if agains else 0, imported) < TARGET_S and rss < TARGET_MIB

@@ -163,6 +163,7 @@ def _prefill_all(actor, talks, datas, summary: Summary, progress) -> None:
     marks = dict(
         OutlinePrefill.objects.filter(talk_id__in=ids).values_list("talk_id", "outline_version")
     )
+    todo = []
     for t in talks:
         outline = outlines.get(t.id)
         if outline is not None and outline[2] != OutlineStatus.DRAFT:
@@ -172,16 +173,12 @@ def _prefill_all(actor, talks, datas, summary: Summary, progress) -> None:
         ):
             summary.outlines_kept += 1
         else:
-            _prefill(
-                actor,
-                t,
-                datas[t.id],
-                outline,
-                problems.get(outline[0], []) if outline else [],
-                summary,
-            )
-        if progress:
-            progress(1)
+            draft = _draft(t, datas[t.id], outline, problems.get(outline[0], []) if outline else [])
+            if draft is not None:
+                todo.append((draft, outline))
+    _prefill_many(actor, todo, summary)
+    if progress:
+        progress(len(talks))
 
 
 def _untouched(outline, problem_ids, mark) -> bool:
@@ -192,9 +189,10 @@ def _untouched(outline, problem_ids, mark) -> bool:
     return not problem_ids and version == 1
 
 
-def _prefill(actor, t: TalkFacts, data: dict, outline, problem_ids, summary: Summary) -> None:
-    from tanhua.talks.models import Talk
-    from tanhua.talks.services.outline import ProblemDraft, save_problems
+def _draft(t: TalkFacts, data: dict, outline, problem_ids):
+    """The outline the chosen candidates make, reusing the outline's problem ids in order
+    (the per-talk path's drafts); None where there is nothing to draft."""
+    from tanhua.talks.services.outline import OutlineDraft, ProblemDraft
 
     chosen = [c for c in data["candidates"] if c.get("chosen")]
     chosen.sort(key=lambda c: -c["score"])
@@ -209,19 +207,49 @@ def _prefill(actor, t: TalkFacts, data: dict, outline, problem_ids, summary: Sum
         for n, c in enumerate(chosen)
     ]
     if not drafts and outline is None:
+        return None
+    return OutlineDraft(t.id, drafts, outline[1] if outline else None)
+
+
+def _prefill_many(actor, todo, summary: Summary) -> None:
+    """The chunk's drafts in one write (the operator at the command line: one audit entry
+    per chunk), or talk by talk through save_problems for a person (one entry each)."""
+    from tanhua.talks.models import Talk
+    from tanhua.talks.services.outline import save_many, save_problems
+
+    if not todo:
         return
-    before = outline[1] if outline else None
     with transaction.atomic():
-        saved = save_problems(
-            actor=actor, talk=Talk(pk=t.id), problems=drafts, expected_version=before
+        if actor is None:
+            versions = save_many(actor=None, drafts=[d for d, _o in todo])
+        else:
+            versions = {
+                d.talk_id: save_problems(
+                    actor=actor, talk=Talk(pk=d.talk_id), problems=d.problems,
+                    expected_version=d.expected_version,
+                ).version
+                for d, _o in todo
+            }  # fmt: skip
+        marks = dict(
+            OutlinePrefill.objects.filter(talk_id__in=list(versions)).values_list("talk_id", "pk")
         )
-        OutlinePrefill.objects.update_or_create(
-            talk_id=t.id,
-            defaults={"outline_version": saved.version, "portrait_id": summary.portraits.get(t.id)},
-        )
-    if outline is None:
-        summary.outlines_drafted += 1
-    elif saved.version == before:
-        summary.outlines_unchanged += 1
-    else:
-        summary.outlines_updated += 1
+        now = timezone.now()
+        rows = [
+            OutlinePrefill(
+                pk=marks.get(t), talk_id=t, outline_version=v,
+                portrait_id=summary.portraits.get(t), at=now,
+            )
+            for t, v in versions.items()
+        ]  # fmt: skip
+        OutlinePrefill.objects.bulk_create([r for r in rows if r.pk is None], batch_size=500)
+        OutlinePrefill.objects.bulk_update(
+            [r for r in rows if r.pk is not None], ["outline_version", "portrait", "at"],
+            batch_size=500,
+        )  # fmt: skip
+    for draft, outline in todo:
+        if outline is None:
+            summary.outlines_drafted += 1
+        elif versions[draft.talk_id] == outline[1]:
+            summary.outlines_unchanged += 1
+        else:
+            summary.outlines_updated += 1
