@@ -142,13 +142,21 @@ def run(args, home: Path) -> int:
     folder = home / "evidence"
     folder.mkdir()
     written, counts = timed(lambda: write_files(folder, scale=args.scale))
-    files = [folder / f"{k}.csv" for k in ("indicators", "indicator_values", "findings")]
-    parse, _ = timed(lambda: [parsers.parse(parsers.load(f)) for f in files])
+    # The registry's evidence first, then one import per year of values.
+    batches = [[folder / "indicators.csv", folder / "findings.csv"]] + [
+        [p] for p in sorted(folder.glob("*/indicator_values.csv"))
+    ]
+    parse, _ = timed(lambda: [parsers.parse(parsers.load(f)) for b in batches for f in b])
     load_import = load_average()
     rss_before = rss_mib()
-    imported, report = timed(lambda: import_files(files, actor=None))
+    imports = []
+    for batch in batches:
+        seconds, report = timed(lambda batch=batch: import_files(batch, actor=None))
+        imports.append(round(seconds, 1))
+        assert not report.dry_run, report.lines()
+    imported = sum(imports)
     rss_import = rss_mib()
-    assert report.changed == sum(counts.values()), report.lines()
+    assert IndicatorValue.objects.count() == counts["indicator_values"]
     as_of = "2026-05-01"
     prepare_args = [str(YEAR), "--all", "--no-progress", "--as-of", as_of]
     load_first = load_average()
@@ -180,7 +188,8 @@ def run(args, home: Path) -> int:
         f"files written in {written:.1f} s ({counts})"
     )
     print(
-        f"import (tanhua.exchange.services.import_files, 3 CSV files): {imported:.1f} s "
+        f"import (tanhua.exchange.services.import_files, {len(batches)} calls: {imports}): "
+        f"{imported:.1f} s "
         f"(load average {load_import}); parse-only {parse:.1f} s; "
         f"RSS {rss_before:.0f} -> {rss_import:.0f} MiB; target < {TARGET_S:.0f} s"
     )

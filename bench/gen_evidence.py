@@ -1,10 +1,10 @@
 """Province-scale evidence for the preparation benchmark (issue 10): on top of the fictional
 province of bench_scope.build (1,402 organizations, 7,500 cadres), 40 indicators over five
 years for every organization (~275,000 values with targets) and ~100,000 findings (fictional
-texts from templates, some repeated across years to exercise 屡查屡犯), written as the three
-CSV files an operator would import (`indicators.csv`, `indicator_values.csv`,
-`findings.csv`), so the benchmark times the real import pipeline. `scale` shrinks the
-indicators and findings (0.1: 4 indicators, 10,000 findings) to debug quickly."""
+texts from templates, some repeated across years to exercise 屡查屡犯), written as the CSV
+files an operator would import (`indicators.csv`, `findings.csv`, and `indicator_values.csv`
+one file a year in a folder of its own), so the benchmark times the real import pipeline.
+`scale` shrinks the indicators and findings (0.1: 4 indicators, 10,000 findings) to debug."""
 
 from __future__ import annotations
 
@@ -66,22 +66,25 @@ def write_files(folder: Path, *, scale: float = 1.0, seed: int = 7) -> dict[str,
                                    ["code", "name", "unit", "direction", "focus_area"],
                                    indicators)}  # fmt: skip
 
-    def values():
-        for org in orgs:
-            for code, _n, _u, direction, _a in indicators:
-                if rnd.random() < 0.02:
-                    continue  # a few gaps: not every locality reports every indicator
-                base = rnd.uniform(40, 90)
-                target = round(base * (1.05 if direction == "higher_better" else 0.95), 2)
-                for period in PERIODS:
-                    base += rnd.uniform(-4, 4)
-                    yield (org, code, period, f"{base:.2f}", f"{target:.2f}")
-
-    counts["indicator_values"] = _write(
-        folder / "indicator_values.csv",
-        ["org_code", "indicator_code", "period", "value", "target"],
-        values(),
-    )
+    by_period: dict[str, list] = {period: [] for period in PERIODS}
+    for org in orgs:
+        for code, _n, _u, direction, _a in indicators:
+            if rnd.random() < 0.02:
+                continue  # a few gaps: not every locality reports every indicator
+            base = rnd.uniform(40, 90)
+            target = round(base * (1.05 if direction == "higher_better" else 0.95), 2)
+            for period in PERIODS:
+                base += rnd.uniform(-4, 4)
+                by_period[period].append((org, code, period, f"{base:.2f}", f"{target:.2f}"))
+    # One file a year, as the source units send them (an import takes at most 200,000 rows).
+    counts["indicator_values"] = 0
+    for period, rows in by_period.items():
+        (folder / period).mkdir(exist_ok=True)
+        counts["indicator_values"] += _write(
+            folder / period / "indicator_values.csv",
+            ["org_code", "indicator_code", "period", "value", "target"],
+            rows,
+        )
 
     def findings():
         for n in range(round(FINDINGS * scale)):
