@@ -26,6 +26,7 @@ def _(message: str) -> str:
 def _translated(message: str, language: str | None) -> str:
     return gettext(message)
 
+
 MAX_CHOSEN = 4
 MIN_CHOSEN = 3
 MIN_SCORE = 35.0

@@ -7,11 +7,12 @@ the draft left it at); `save_scheme` (ecology.py) edits the 政治生态 scheme.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tanhua.audit import services as audit
@@ -122,22 +123,29 @@ def _store_portraits(datas: dict[int, dict], as_of: dt.date, summary: Summary) -
         .values_list("talk_id", "pk")
     )
     now = timezone.now()
-    new = [Portrait(talk_id=t, as_of=as_of, data=d) for t, d in datas.items() if t not in existing]
-    Portrait.objects.bulk_create(new, batch_size=500)
-    update = [
-        Portrait(pk=existing[t], talk_id=t, as_of=as_of, data=d, computed_at=now)
-        for t, d in datas.items()
-        if t in existing
-    ]
-    Portrait.objects.unscoped("tanhua prepare: replacing today's snapshots").bulk_update(
-        update, ["data", "computed_at"], batch_size=500
+    new = [t for t in datas if t not in existing]
+    update = [t for t in datas if t in existing]
+    # Plain executemany: Django's bulk_create on PostgreSQL sends the batch as arrays
+    # (UNNEST) whose every JSON quote psycopg escapes one regex match at a time, and
+    # bulk_update's CASE WHEN repeats each large snapshot in one statement (both seconds per
+    # chunk at province scale). The table name is the model's own, never input.
+    table = connection.ops.quote_name(Portrait._meta.db_table)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    insert = (
+        f"INSERT INTO {table} (talk_id, as_of, data, computed_at) VALUES (%s, %s, %s{cast}, %s)"  # noqa: S608
     )
+    change = f"UPDATE {table} SET data = %s{cast}, computed_at = %s WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cur:
+        if new:
+            cur.executemany(insert, [(t, as_of, json.dumps(datas[t]), now) for t in new])
+        if update:
+            cur.executemany(change, [(json.dumps(datas[t]), now, existing[t]) for t in update])
     summary.portraits_created += len(new)
     summary.portraits_updated += len(update)
     summary.portraits.update(existing)
     summary.portraits.update(
         Portrait.objects.unscoped("tanhua prepare: ids of the new snapshots")
-        .filter(as_of=as_of, talk_id__in=[p.talk_id for p in new])
+        .filter(as_of=as_of, talk_id__in=new)
         .values_list("talk_id", "pk")
     )
 

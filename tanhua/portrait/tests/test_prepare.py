@@ -151,8 +151,21 @@ def _state():
             else None
         )
         mark = OutlinePrefill.objects.filter(talk=talk).values_list("outline_version").first()
+        if problems:
+            # Sources by what they name, not by id: PostgreSQL's sequences move on through the
+            # rolled-back run, so the same finding has another id in the second one.
+            problems = [(*p[:4], [_named(s) for s in p[4]]) for p in problems]
         out[talk.pk] = (talk.status, o and (o.version, o.status), problems, mark)
     return out
+
+
+def _named(source: dict):
+    from tanhua.evidence.models import Finding, IndicatorValue
+
+    if source["kind"] == "finding":
+        return ("finding", Finding.objects.unscoped("test").get(pk=source["id"]).code)
+    v = IndicatorValue.objects.get(pk=source["id"])
+    return ("value", v.organization_id, v.indicator_id, v.period)
 
 
 def _run_twice(world, monkeypatch, *, per_talk: bool):
