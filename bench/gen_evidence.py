@@ -1,14 +1,17 @@
 """Province-scale evidence for the preparation benchmark (issue 10): on top of the fictional
 province of bench_scope.build (1,402 organizations, 7,500 cadres), 40 indicators over five
 years for every organization (~275,000 values with targets) and ~100,000 findings (fictional
-texts from templates, some repeated across years to exercise 屡查屡犯), written with
-bulk_create. `generate()` returns the time taken."""
+texts from templates, some repeated across years to exercise 屡查屡犯), written as the CSV
+files an operator would import (`indicators.csv`, `findings.csv`, and `indicator_values.csv`
+one file a year in a folder of its own), so the benchmark times the real import pipeline.
+`scale` shrinks the indicators and findings (0.1: 4 indicators, 10,000 findings) to debug."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
-import time
+from pathlib import Path
 
 PERIODS = ("2021", "2022", "2023", "2024", "2025")
 INDICATORS = 40
@@ -28,62 +31,76 @@ TEXTS = {
 }  # fmt: skip
 
 
-def generate(seed: int = 7) -> float:
-    from django.db import transaction
+def _write(path: Path, header: list[str], rows) -> int:
+    n = 0
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for row in rows:
+            w.writerow(row)
+            n += 1
+    return n
 
-    from tanhua.core.classification import Classification
-    from tanhua.evidence.models import Finding, Indicator, IndicatorValue
-    from tanhua.org.models import Cadre, Organization, Position
 
-    t0 = time.perf_counter()
+def write_files(folder: Path, *, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
+    """The three import files in `folder`; returns the row count of each."""
+    from tanhua.org.models import Organization, Position
+
     rnd = random.Random(seed)
-    orgs = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
-    posts = {}
+    orgs = list(Organization.objects.order_by("pk").values_list("code", flat=True))
+    posts: dict[str, list[str]] = {}
     for org, cadre in (
         Position.objects.unscoped("benchmark data")
         .filter(principal=True, end__isnull=True)
-        .values_list("organization_id", "cadre_id")
+        .order_by("pk")
+        .values_list("organization__code", "cadre__code")
     ):
         posts.setdefault(org, []).append(cadre)
-    with transaction.atomic():
-        indicators = Indicator.objects.bulk_create(
-            Indicator(
-                code=f"I{n:02d}",
-                name=f"样例指标{n:02d}",
-                unit="分",
-                direction="higher_better" if n % 3 else "lower_better",
-                focus_area=AREAS[n % 4],
-            )
-            for n in range(INDICATORS)
+    n_ind = max(2, round(INDICATORS * scale))
+    indicators = [
+        (f"I{n:02d}", f"样例指标{n:02d}", "分", "higher_better" if n % 3 else "lower_better",
+         AREAS[n % 4])
+        for n in range(n_ind)
+    ]  # fmt: skip
+    counts = {"indicators": _write(folder / "indicators.csv",
+                                   ["code", "name", "unit", "direction", "focus_area"],
+                                   indicators)}  # fmt: skip
+
+    by_period: dict[str, list] = {period: [] for period in PERIODS}
+    for org in orgs:
+        for code, _n, _u, direction, _a in indicators:
+            if rnd.random() < 0.02:
+                continue  # a few gaps: not every locality reports every indicator
+            base = rnd.uniform(40, 90)
+            target = round(base * (1.05 if direction == "higher_better" else 0.95), 2)
+            for period in PERIODS:
+                base += rnd.uniform(-4, 4)
+                by_period[period].append((org, code, period, f"{base:.2f}", f"{target:.2f}"))
+    # One file a year, as the source units send them (an import takes at most 200,000 rows).
+    counts["indicator_values"] = 0
+    for period, rows in by_period.items():
+        (folder / period).mkdir(exist_ok=True)
+        counts["indicator_values"] += _write(
+            folder / period / "indicator_values.csv",
+            ["org_code", "indicator_code", "period", "value", "target"],
+            rows,
         )
-        values = []
-        for org in orgs:
-            for ind in indicators:
-                if rnd.random() < 0.02:
-                    continue  # a few gaps: not every locality reports every indicator
-                base = rnd.uniform(40, 90)
-                target = round(base * (1.05 if ind.direction == "higher_better" else 0.95), 2)
-                for period in PERIODS:
-                    base += rnd.uniform(-4, 4)
-                    values.append(IndicatorValue(
-                        organization_id=org, indicator_id=ind.pk, period=period,
-                        value=round(base, 2), target=target,
-                    ))  # fmt: skip
-        IndicatorValue.objects.bulk_create(values, batch_size=5000)
-        findings = []
-        for n in range(FINDINGS):
+
+    def findings():
+        for n in range(round(FINDINGS * scale)):
             org = orgs[rnd.randrange(len(orgs))]
             area = AREAS[rnd.randrange(4)]
             cadres = posts.get(org, [])
-            findings.append(Finding(
-                code=f"BF{n:06d}", organization_id=org,
-                cadre_id=cadres[0] if cadres and rnd.random() < 0.3 else None,
-                source=SOURCES[rnd.randrange(len(SOURCES))],
-                date=dt.date(2021, 1, 1) + dt.timedelta(days=rnd.randrange(1950)),
-                severity=rnd.randint(1, 3), focus_area=area, focus_area_source="imported",
-                text=rnd.choice(TEXTS[area]) + f"（样例{n % 97}）",
-                classification=Classification.INTERNAL,
-            ))  # fmt: skip
-        Finding.objects.unscoped("benchmark data").bulk_create(findings, batch_size=5000)
-    del Cadre
-    return time.perf_counter() - t0
+            yield (
+                f"BF{n:06d}", org, cadres[0] if cadres and rnd.random() < 0.3 else "",
+                SOURCES[rnd.randrange(len(SOURCES))],
+                (dt.date(2021, 1, 1) + dt.timedelta(days=rnd.randrange(1950))).isoformat(),
+                rnd.randint(1, 3), area, rnd.choice(TEXTS[area]) + f"（样例{n % 97}）",
+            )  # fmt: skip
+
+    counts["findings"] = _write(
+        folder / "findings.csv",
+        ["code", "org_code", "cadre_code", "source", "date", "severity", "focus_area", "text"],
+        findings(),
+    )
+    return counts

@@ -361,6 +361,7 @@ register_actions(
     {
         "outline.create": _("新建谈话提纲"),
         "outline.update": _("修改谈话提纲"),
+        "outline.prefill": _("按画像批量起草谈话提纲"),
         "outline.submit": _("提交谈话提纲审定"),
         "outline.approve": _("审定谈话提纲"),
         "outline.return": _("退回谈话提纲"),

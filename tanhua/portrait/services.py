@@ -7,11 +7,12 @@ the draft left it at); `save_scheme` (ecology.py) edits the 政治生态 scheme.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tanhua.audit import services as audit
@@ -122,22 +123,29 @@ def _store_portraits(datas: dict[int, dict], as_of: dt.date, summary: Summary) -
         .values_list("talk_id", "pk")
     )
     now = timezone.now()
-    new = [Portrait(talk_id=t, as_of=as_of, data=d) for t, d in datas.items() if t not in existing]
-    Portrait.objects.bulk_create(new, batch_size=500)
-    update = [
-        Portrait(pk=existing[t], talk_id=t, as_of=as_of, data=d, computed_at=now)
-        for t, d in datas.items()
-        if t in existing
-    ]
-    Portrait.objects.unscoped("tanhua prepare: replacing today's snapshots").bulk_update(
-        update, ["data", "computed_at"], batch_size=500
+    new = [t for t in datas if t not in existing]
+    update = [t for t in datas if t in existing]
+    # Plain executemany: Django's bulk_create on PostgreSQL sends the batch as arrays
+    # (UNNEST) whose every JSON quote psycopg escapes one regex match at a time, and
+    # bulk_update's CASE WHEN repeats each large snapshot in one statement (both seconds per
+    # chunk at province scale). The table name is the model's own, never input.
+    table = connection.ops.quote_name(Portrait._meta.db_table)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    insert = (
+        f"INSERT INTO {table} (talk_id, as_of, data, computed_at) VALUES (%s, %s, %s{cast}, %s)"  # noqa: S608
     )
+    change = f"UPDATE {table} SET data = %s{cast}, computed_at = %s WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cur:
+        if new:
+            cur.executemany(insert, [(t, as_of, json.dumps(datas[t]), now) for t in new])
+        if update:
+            cur.executemany(change, [(json.dumps(datas[t]), now, existing[t]) for t in update])
     summary.portraits_created += len(new)
     summary.portraits_updated += len(update)
     summary.portraits.update(existing)
     summary.portraits.update(
         Portrait.objects.unscoped("tanhua prepare: ids of the new snapshots")
-        .filter(as_of=as_of, talk_id__in=[p.talk_id for p in new])
+        .filter(as_of=as_of, talk_id__in=new)
         .values_list("talk_id", "pk")
     )
 
@@ -163,6 +171,7 @@ def _prefill_all(actor, talks, datas, summary: Summary, progress) -> None:
     marks = dict(
         OutlinePrefill.objects.filter(talk_id__in=ids).values_list("talk_id", "outline_version")
     )
+    todo = []
     for t in talks:
         outline = outlines.get(t.id)
         if outline is not None and outline[2] != OutlineStatus.DRAFT:
@@ -172,16 +181,12 @@ def _prefill_all(actor, talks, datas, summary: Summary, progress) -> None:
         ):
             summary.outlines_kept += 1
         else:
-            _prefill(
-                actor,
-                t,
-                datas[t.id],
-                outline,
-                problems.get(outline[0], []) if outline else [],
-                summary,
-            )
-        if progress:
-            progress(1)
+            draft = _draft(t, datas[t.id], outline, problems.get(outline[0], []) if outline else [])
+            if draft is not None:
+                todo.append((draft, outline))
+    _prefill_many(actor, todo, summary)
+    if progress:
+        progress(len(talks))
 
 
 def _untouched(outline, problem_ids, mark) -> bool:
@@ -192,9 +197,10 @@ def _untouched(outline, problem_ids, mark) -> bool:
     return not problem_ids and version == 1
 
 
-def _prefill(actor, t: TalkFacts, data: dict, outline, problem_ids, summary: Summary) -> None:
-    from tanhua.talks.models import Talk
-    from tanhua.talks.services.outline import ProblemDraft, save_problems
+def _draft(t: TalkFacts, data: dict, outline, problem_ids):
+    """The outline the chosen candidates make, reusing the outline's problem ids in order
+    (the per-talk path's drafts); None where there is nothing to draft."""
+    from tanhua.talks.services.outline import OutlineDraft, ProblemDraft
 
     chosen = [c for c in data["candidates"] if c.get("chosen")]
     chosen.sort(key=lambda c: -c["score"])
@@ -209,19 +215,49 @@ def _prefill(actor, t: TalkFacts, data: dict, outline, problem_ids, summary: Sum
         for n, c in enumerate(chosen)
     ]
     if not drafts and outline is None:
+        return None
+    return OutlineDraft(t.id, drafts, outline[1] if outline else None)
+
+
+def _prefill_many(actor, todo, summary: Summary) -> None:
+    """The chunk's drafts in one write (the operator at the command line: one audit entry
+    per chunk), or talk by talk through save_problems for a person (one entry each)."""
+    from tanhua.talks.models import Talk
+    from tanhua.talks.services.outline import save_many, save_problems
+
+    if not todo:
         return
-    before = outline[1] if outline else None
     with transaction.atomic():
-        saved = save_problems(
-            actor=actor, talk=Talk(pk=t.id), problems=drafts, expected_version=before
+        if actor is None:
+            versions = save_many(actor=None, drafts=[d for d, _o in todo])
+        else:
+            versions = {
+                d.talk_id: save_problems(
+                    actor=actor, talk=Talk(pk=d.talk_id), problems=d.problems,
+                    expected_version=d.expected_version,
+                ).version
+                for d, _o in todo
+            }  # fmt: skip
+        marks = dict(
+            OutlinePrefill.objects.filter(talk_id__in=list(versions)).values_list("talk_id", "pk")
         )
-        OutlinePrefill.objects.update_or_create(
-            talk_id=t.id,
-            defaults={"outline_version": saved.version, "portrait_id": summary.portraits.get(t.id)},
-        )
-    if outline is None:
-        summary.outlines_drafted += 1
-    elif saved.version == before:
-        summary.outlines_unchanged += 1
-    else:
-        summary.outlines_updated += 1
+        now = timezone.now()
+        rows = [
+            OutlinePrefill(
+                pk=marks.get(t), talk_id=t, outline_version=v,
+                portrait_id=summary.portraits.get(t), at=now,
+            )
+            for t, v in versions.items()
+        ]  # fmt: skip
+        OutlinePrefill.objects.bulk_create([r for r in rows if r.pk is None], batch_size=500)
+        OutlinePrefill.objects.bulk_update(
+            [r for r in rows if r.pk is not None], ["outline_version", "portrait", "at"],
+            batch_size=500,
+        )  # fmt: skip
+    for draft, outline in todo:
+        if outline is None:
+            summary.outlines_drafted += 1
+        elif versions[draft.talk_id] == outline[1]:
+            summary.outlines_unchanged += 1
+        else:
+            summary.outlines_updated += 1

@@ -133,3 +133,91 @@ def test_the_command_prints_counts_and_time(world):
     assert "画像新建" in text and "用时" in text
     talks = {p.talk_id for p in Portrait.objects.unscoped("test")}
     assert world.talks["c2"].pk not in talks and world.talks["k11"].pk in talks
+
+
+def _state():
+    from tanhua.talks.models import Talk
+
+    out = {}
+    for talk in Talk.objects.unscoped("test").order_by("pk"):
+        o = Outline.objects.unscoped("test").filter(talk=talk).first()
+        problems = (
+            list(
+                OutlineProblem.objects.unscoped("test")
+                .filter(outline=o)
+                .values_list("order", "focus_area", "statement", "evidence", "sources")
+            )
+            if o
+            else None
+        )
+        mark = OutlinePrefill.objects.filter(talk=talk).values_list("outline_version").first()
+        if problems:
+            # Sources by what they name, not by id: PostgreSQL's sequences move on through the
+            # rolled-back run, so the same finding has another id in the second one.
+            problems = [(*p[:4], [_named(s) for s in p[4]]) for p in problems]
+        out[talk.pk] = (talk.status, o and (o.version, o.status), problems, mark)
+    return out
+
+
+def _named(source: dict):
+    from tanhua.evidence.models import Finding, IndicatorValue
+
+    if source["kind"] == "finding":
+        return ("finding", Finding.objects.unscoped("test").get(pk=source["id"]).code)
+    v = IndicatorValue.objects.get(pk=source["id"])
+    return ("value", v.organization_id, v.indicator_id, v.period)
+
+
+def _run_twice(world, monkeypatch, *, per_talk: bool):
+    from django.db import transaction
+
+    from tanhua.talks.models import Talk
+
+    if per_talk:
+        # The person's path, talk by talk, as the operator: what the bulk path must equal.
+        def one_by_one(*, actor, drafts):
+            return {
+                d.talk_id: outlines.save_problems(
+                    actor=actor, talk=Talk(pk=d.talk_id), problems=d.problems,
+                    expected_version=d.expected_version,
+                ).version
+                for d in drafts
+            }  # fmt: skip
+
+        monkeypatch.setattr(outlines, "save_many", one_by_one)
+    states = []
+    with transaction.atomic():
+        _untouched_k11(world)
+        prepare(actor=None, year=YEAR, as_of=AS_OF)
+        states.append(_state())
+        # New evidence changes the candidates: the next run updates the untouched drafts.
+        make_finding(world.orgs["K11"], code="FNEW1", text="招商引资中违规给予企业优惠",
+                     date=dt.date(2026, 4, 20), severity=3, focus_area="A4")  # fmt: skip
+        prepare(actor=None, year=YEAR, as_of=AS_OF + dt.timedelta(days=1))
+        states.append(_state())
+        prepare(actor=None, year=YEAR, as_of=AS_OF + dt.timedelta(days=1))
+        states.append(_state())
+        transaction.set_rollback(True)
+    monkeypatch.undo()
+    return states
+
+
+def test_the_bulk_draft_gives_the_same_outlines_as_the_per_talk_path(world, monkeypatch):
+    bulk = _run_twice(world, monkeypatch, per_talk=False)
+    one_by_one = _run_twice(world, monkeypatch, per_talk=True)
+    assert bulk == one_by_one
+    drafted = [s for s in bulk[0].values() if s[2]]
+    assert drafted and all(s[0] == "preparing" for s in drafted)
+    assert bulk[1] != bulk[0] and bulk[2] == bulk[1]
+
+
+def test_the_bulk_draft_writes_one_audit_entry_per_chunk(world):
+    from tanhua.audit.models import AuditEntry
+
+    _untouched_k11(world)
+    summary = prepare(actor=None, year=YEAR, as_of=AS_OF)
+    assert summary.outlines_drafted >= 2
+    entries = AuditEntry.objects.filter(action="outline.prefill")
+    assert entries.count() == 1
+    assert len(entries.get().detail["created"]) == summary.outlines_drafted
+    assert not AuditEntry.objects.filter(action__in=["outline.create", "outline.update"]).exists()
