@@ -378,6 +378,22 @@ def campaign_talks(request, pk: int):
     )
 
 
+def _team_talk_counts(user, campaign: Campaign, orgs) -> dict[int, int]:
+    """How many talks each team's members have in the campaign: an aggregate, as the
+    campaign's figures are (narrowed to an office's localities), naming no person."""
+    return dict(
+        stats.narrowed(
+            Talk.objects.unscoped("how many talks each team's members have, no person named"),
+            user,
+        )
+        .filter(campaign=campaign, subject_org__in=[o.pk for o in orgs])
+        .order_by()
+        .values_list("subject_org_id")
+        .annotate(n=Count("pk"))
+        .values_list("subject_org_id", "n")
+    )
+
+
 def _teams(request, campaign: Campaign):
     """The leadership teams of the plan: the organizations the campaign's talks are held
     in (no person named), with their 民主生活会 date of the year."""
@@ -399,17 +415,7 @@ def _teams(request, campaign: Campaign):
             "organization_id", "date"
         )
     )
-    counts = dict(
-        stats.narrowed(
-            Talk.objects.unscoped("how many talks each team's members have, no person named"),
-            user,
-        )
-        .filter(campaign=campaign)
-        .order_by()
-        .values_list("subject_org_id")
-        .annotate(n=Count("pk"))
-        .values_list("subject_org_id", "n")
-    )
+    counts = _team_talk_counts(user, campaign, orgs)
     for org in orgs:
         org.meeting_date = dates.get(org.pk)
         org.talk_count = counts.get(org.pk, 0)
@@ -459,14 +465,7 @@ def campaign_meeting_set(request, pk: int, code: str):
         error = _errors_text(form)
     meeting = TeamMeeting.objects.filter(organization=org, year=campaign.year).first()
     org.meeting_date = meeting.date if meeting else None
-    org.talk_count = (
-        stats.narrowed(
-            Talk.objects.unscoped("how many talks the team's members have, no person named"),
-            request.user,
-        )
-        .filter(campaign=campaign, subject_org=org)
-        .count()
-    )
+    org.talk_count = _team_talk_counts(request.user, campaign, [org]).get(org.pk, 0)
     context = {"campaign": campaign, "team": org, "may_plan": True, "error": error}
     if not request.htmx:
         if error:
