@@ -62,17 +62,6 @@ class Entry:
         return f"{self.start:%H:%M}{end}"
 
 
-def note_talker(talk: Talk) -> None:
-    """A row that names the talker shows a person besides the subject: the read audit names
-    them too (Talk.AUDIT_PERSON is the subject)."""
-    from tanhua.core import request_context
-    from tanhua.core.scoped import shown_on
-
-    request = request_context.current_request()
-    if request is not None:
-        shown_on(request).people.add(talk.talker_id)
-
-
 def _as_subject(talk: Talk, user) -> bool:
     """The viewer sees this talk only as its subject (not also as staff, talker, recorder)."""
     from tanhua.talks.services.record import is_subject
@@ -91,8 +80,6 @@ def entry_of(talk: Talk, user, *, link: bool = True) -> Entry:
             talk.pk, start, end, talk.place, talk.get_type_display(), "", "", "", url, True
         )
     recorder = (talk.recorder.get_full_name() or talk.recorder.username) if talk.recorder else ""
-    if link:  # the feed (link=False) records its own read
-        note_talker(talk)
     detail = _("谈话人：%(talker)s") % {"talker": talk.talker.name}
     if recorder:
         detail += _("；记录人：%(r)s") % {"r": recorder}

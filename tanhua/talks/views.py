@@ -62,22 +62,9 @@ def visible_talk(request, pk: int) -> Talk:
     qs = Talk.objects.visible_to(request.user).select_related(
         "campaign", "talker", "subject", "subject_org", "recorder", "companion"
     )
-    talk = get_object_or_404(qs, pk=pk)
-    note_talker_shown(request, [talk])
-    return talk
-
-
-def note_talker_shown(request, talks) -> None:
-    """A talk's row names its subject for the read audit (Talk.AUDIT_PERSON); the pages and
-    the API show its talker too, except to the talk's own subject: note the talker as
-    shown, so the response's read entry names both (tanhua.audit.reads)."""
-    from tanhua.core.scoped import shown_on
-
-    user = request.user
-    people = shown_on(request).people
-    for talk in talks:
-        if not records.is_subject(user, talk):
-            people.add(talk.talker_id)
+    # Fetched through visible_to: its read entry names its subject and talker
+    # (Talk.AUDIT_PERSON).
+    return get_object_or_404(qs, pk=pk)
 
 
 def record_of(user, talk: Talk) -> TalkRecord | None:

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods
 from tanhua.accounts import roles as R
 from tanhua.core import scoping
 from tanhua.core.versioning import StaleEdit
-from tanhua.talks.calendar import note_talker
 from tanhua.talks.models import Talk
 from tanhua.talks.services import schedule as svc
 
@@ -147,7 +146,6 @@ def history(talk: Talk) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def schedule(request, pk: int):
     talk = _talk_for_staff(request, pk)
-    note_talker(talk)
     form = ScheduleForm(request.POST or None, talk=talk, initial=_initial(talk))
     stale = None
     if request.method == "POST":

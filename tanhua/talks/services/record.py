@@ -82,8 +82,11 @@ class StaleRecord(StaleEdit):
 
 
 def may_write(user, talk: Talk) -> bool:
-    """The recorder, and the accompanying official (陪谈) who may take over the pen."""
-    return user is not None and user.pk in {talk.recorder_id, talk.companion_id} - {None}
+    """The recorder, and the accompanying official (陪谈) who may take over the pen; never
+    on their own talk (Talk.objects.handled_by)."""
+    if user is None or is_subject(user, talk):
+        return False
+    return user.pk in {talk.recorder_id, talk.companion_id} - {None}
 
 
 def is_subject(user, talk: Talk) -> bool:
