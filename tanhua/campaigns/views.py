@@ -26,7 +26,7 @@ from tanhua.campaigns.models import Campaign, CampaignStatus, PlanRule, RuleKind
 from tanhua.core import scoping
 from tanhua.core.versioning import StaleEdit
 from tanhua.exchange import listing
-from tanhua.org.models import Cadre, Organization
+from tanhua.org.models import Cadre, Organization, get_by_code_or_404
 from tanhua.talks.models import Talk, TalkType
 from tanhua.talks.services import plan
 
@@ -443,11 +443,11 @@ def campaign_meetings(request, pk: int):
 def campaign_meeting_set(request, pk: int, code: str):
     """The htmx inline edit of one team's 民主生活会 date: answers the row."""
     campaign = _planner(request, pk)
-    org = get_object_or_404(
+    org = get_by_code_or_404(
         Organization.objects.visible_to(request.user).filter(
             path__startswith=campaign.committee.path
         ),
-        code=code,
+        code,
     )
     form = MeetingForm(request.POST)
     error = ""

@@ -24,11 +24,16 @@ PATH_SEPARATOR = "/"
 _CODE_RE = re.compile(CODE_PATTERN)
 
 
+def is_code(value: str) -> bool:
+    """Whether `value` can be a code at all: what cannot names nothing, and is never sent to
+    the database (PostgreSQL refuses a NUL in a parameter, which would end in a 500)."""
+    return bool(_CODE_RE.fullmatch(value or ""))
+
+
 def get_by_code_or_404(qs, code: str):
-    """The object of a (scoped) queryset named by a code from a URL. A segment that cannot be
-    a code names nothing: 404 before any query (PostgreSQL refuses a NUL in a parameter, which
-    would otherwise end in a 500)."""
-    if not _CODE_RE.fullmatch(code or ""):
+    """The object of a (scoped) queryset named by a code from a URL: 404 before any query
+    for a segment that cannot be a code (is_code)."""
+    if not is_code(code):
         raise Http404
     return get_object_or_404(qs, code=code)
 

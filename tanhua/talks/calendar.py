@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tanhua.accounts import roles as R
 from tanhua.audit import services as audit
 from tanhua.core import scoping
+from tanhua.org.models import is_code
 from tanhua.talks.models import Talk, TalkStatus
 
 # Who has a calendar page: those who plan talks and those who take part in them.
@@ -232,7 +233,7 @@ def campaign_calendar(request, pk: int):
         status = ""
     code = (request.GET.get("talker") or "").strip()[:32]
     if code:
-        qs = qs.filter(talker__code=code)
+        qs = qs.filter(talker__code=code) if is_code(code) else qs.none()
     keep = {k: v for k, v in (("status", status), ("talker", code)) if v}
     return _render(
         request,

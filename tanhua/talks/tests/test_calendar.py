@@ -183,3 +183,17 @@ def test_weeks_and_ranges_at_the_ends_of_the_calendar_answer_without_error(clien
     auth = {"Authorization": f"Bearer {plain}"}
     for bounds in ({"start": "0001-01-01"}, {"end": "9999-12-31"}):
         assert client.get("/api/v1/calendar", bounds, headers=auth).status_code == 422
+
+
+def test_a_talker_or_team_code_that_cannot_be_a_code_names_nothing_without_an_error(client):
+    from tanhua.core.testing import build_world
+    from tanhua.talks.testing import add_talks
+
+    world = add_talks(build_world())
+    client.force_login(world.users["commission_c1"])
+    campaign = world.campaigns["C1"]
+    response = client.get("/talks/calendar/", {"talker": "G\x00C1", "view": "list"})
+    assert response.status_code == 200
+    assert "甲县书记戊" not in response.content.decode()
+    response = client.post(f"/campaigns/{campaign.pk}/meetings/K%0011/", {"date": "2026-07-02"})
+    assert response.status_code == 404
