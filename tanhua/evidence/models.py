@@ -131,11 +131,8 @@ class FindingQuerySet(ScopedQuerySet):
         if not roles & R.PLAN_TALKS or path is None:
             return self.none()
         qs = self.filter(organization__path__startswith=path)
-        office = getattr(user, "office", None) if R.Role.COMMISSION in roles else None
-        if office is not None:
-            covered = Q(pk__in=[])
-            for loc in office.localities.values_list("path", flat=True):
-                covered |= Q(organization__path__startswith=loc)
+        covered = scoping.office_cover(user, "organization__path")
+        if covered is not None:
             qs = qs.filter(covered)
         from tanhua.accounts.models import ConflictDeclaration
 
