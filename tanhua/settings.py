@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "tanhua.talks",
     "tanhua.evidence",
     "tanhua.portrait",
+    "tanhua.rectification",
     "tanhua.demo",
     "tanhua.api",
     "tanhua.backup",
