@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/", include("tanhua.search.urls")),
     path("campaigns/", include("tanhua.campaigns.urls")),
     path("talks/", include("tanhua.talks.urls")),
+    path("rectification/", include("tanhua.rectification.urls")),
     path("notices/", include("tanhua.notices.urls")),
     path("files/", include("tanhua.files.urls")),
     path("api/tokens/", include("tanhua.api.page_urls")),

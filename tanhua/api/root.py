@@ -58,6 +58,11 @@ def _mount_routers() -> None:
     from tanhua.search.api import router as search_router
 
     api.add_router("/", search_router)
+    from tanhua.rectification.api import router as rectification_router
+    from tanhua.rectification.api_track import router as tracking_router
+
+    api.add_router("/", rectification_router)
+    api.add_router("/", tracking_router)
 
 
 _mount_routers()

@@ -950,3 +950,15 @@ API_ENTRIES.update(
         ),
     }
 )
+
+
+def _merge_app_entries() -> None:
+    """Apps past the talk cycle keep their entries beside their code."""
+    from tanhua.rectification import access_lists, access_track
+
+    for module in (access_lists, access_track):
+        ENTRIES.update(module.ENTRIES)
+        API_ENTRIES.update(module.API_ENTRIES)
+
+
+_merge_app_entries()

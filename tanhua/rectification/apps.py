@@ -6,3 +6,8 @@ class RectificationConfig(AppConfig):
     label = "rectification"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "整改"
+
+    def ready(self) -> None:
+        from tanhua.rectification import labels
+
+        labels.register()
