@@ -53,6 +53,24 @@ def expected_version(request) -> int | None:
         ) from None
 
 
+def required_version(request) -> int:
+    """Like `expected_version`, but a write that must be made from what was read (a person
+    confirming a record confirms the version they read) refuses to go without If-Match."""
+    version = expected_version(request)
+    if version is None:
+        raise FieldError(
+            DjangoValidationError(
+                _(
+                    '请先读取记录，并在 If-Match 请求头中带上读取时的 ETag（例如 "3"）：'
+                    "确认的须是您读到的版本"
+                ),
+                code="if_match_required",
+            ),
+            ["header", "If-Match"],
+        )
+    return version
+
+
 def _messages(error: DjangoValidationError) -> list[tuple[str, str]]:
     out = []
     for item in error.error_list if hasattr(error, "error_list") else [error]:

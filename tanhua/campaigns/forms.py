@@ -26,6 +26,7 @@ class CampaignForm(forms.Form):
         help_text=_("仅在书记职务空缺时填写"),
     )
     substitute_reason = forms.CharField(label=_("代为谈话事由"), required=False, max_length=200)
+    clear_substitute = forms.BooleanField(label=_("取消已指定的代为谈话人"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 

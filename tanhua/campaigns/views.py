@@ -186,7 +186,8 @@ def campaign_detail(request, pk: int):
         context.update(
             talk_types=TalkType.choices,
             statuses=CampaignStatus.choices,
-            substitute_code=_substitute_code(campaign),
+            substitute_code=_substitute_code(campaign, user),
+            substitute_hidden=_substitute_hidden(campaign, user),
         )
     return render(request, "campaigns/detail.html", context)
 
@@ -196,19 +197,25 @@ def _rules(campaign: Campaign) -> list[tuple[str, str, bool]]:
     return [(k.value, k.label, active.get(k.value, False)) for k in RuleKind]
 
 
-def _substitute_code(campaign: Campaign) -> str:
+def _substitute_code(campaign: Campaign, user) -> str:
+    """The substitute's code where the planner may see that cadre (a substitute from above
+    their scope is named to them by nothing: see `_substitute_hidden`)."""
     if not campaign.substitute_talker_id:
         return ""
     return (
-        Cadre.objects.unscoped("the code of the campaign's named substitute, for its form")
+        Cadre.objects.visible_to(user)
         .filter(pk=campaign.substitute_talker_id)
         .values_list("code", flat=True)
         .first()
     ) or ""
 
 
-def _campaign_form(campaign: Campaign, data=None) -> CampaignForm:
-    substitute = _substitute_code(campaign)
+def _substitute_hidden(campaign: Campaign, user) -> bool:
+    return bool(campaign.substitute_talker_id) and not _substitute_code(campaign, user)
+
+
+def _campaign_form(campaign: Campaign, user, data=None) -> CampaignForm:
+    substitute = _substitute_code(campaign, user)
     return CampaignForm(
         data,
         initial={
@@ -250,12 +257,16 @@ def campaign_plan(request, pk: int):
 @require_POST
 def campaign_edit(request, pk: int):
     campaign = _planner(request, pk)
-    form = _campaign_form(campaign, request.POST)
+    form = _campaign_form(campaign, request.user, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         substitute = None
         code = (data.get("substitute_code") or "").strip()
-        if code:
+        if not code and _substitute_hidden(campaign, request.user):
+            # A substitute outside the planner's scope stays unless they clear it on purpose:
+            # an empty field they could not fill is no decision.
+            substitute = None if data.get("clear_substitute") else False
+        elif code:
             substitute = Cadre.objects.visible_to(request.user).filter(code=code).first()
             if substitute is None:
                 form.add_error("substitute_code", _("干部“%(code)s”不存在") % {"code": code})

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from tanhua.accounts import roles as R
-from tanhua.api.errors import expected_version
+from tanhua.api.errors import expected_version, required_version
 from tanhua.api.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, paginate
 from tanhua.core import scoping
 from tanhua.core.middleware import client_ip
@@ -377,7 +377,7 @@ def mark_held(request, response: HttpResponse, id: int):
 @router.post(
     "/talks/{id}/confirm",
     response={200: RecordOut, **EDIT_ERRORS},
-    summary="谈话人或被谈话人确认记录（请求体带密码，已绑定验证器时带动态口令）",
+    summary="谈话人或被谈话人确认记录（请求体带密码，已绑定验证器时带动态口令；If-Match 必带读取时的 ETag）",
     operation_id="confirm_talk_record",
 )
 def confirm_record(request, response: HttpResponse, id: int, payload: ConfirmIn):
@@ -390,7 +390,7 @@ def confirm_record(request, response: HttpResponse, id: int, payload: ConfirmIn)
         talk=talk,
         password=payload.password,
         token=payload.token,
-        expected_version=expected_version(request),
+        expected_version=required_version(request),
         ip=client_ip(request),
     )
     return _record_out(user, talk, response)

@@ -158,6 +158,35 @@ def test_the_campaign_settings_name_a_substitute_with_a_reason(client, talks):
     assert c1.version == 2
 
 
+def test_a_substitute_from_above_the_planners_scope_is_not_named_to_them_and_stays(client, talks):
+    from tanhua.campaigns.models import Campaign
+
+    c1 = talks.campaigns["C1"]
+    Campaign.objects.unscoped("test").filter(pk=c1.pk).update(
+        substitute_talker=talks.cadres["GP1"], substitute_reason="书记职务空缺，由省委指定"
+    )
+    c1.refresh_from_db()
+    staff = login(client, talks, "commission_c1")
+    page = staff.get(reverse("campaigns:detail", args=[c1.pk])).content.decode()
+    assert "GP1" not in page and "不在您的查看范围内" in page
+    data = {
+        "name": "改名后的谈话工作",
+        "window_start": "2026-05-20",
+        "window_end": "2026-07-05",
+        "status": "active",
+        "substitute_code": "",
+        "substitute_reason": c1.substitute_reason,
+        "version": c1.version,
+    }
+    staff.post(reverse("campaigns:edit", args=[c1.pk]), data)
+    c1.refresh_from_db()
+    assert c1.name == "改名后的谈话工作" and c1.substitute_talker_id == talks.cadres["GP1"].pk
+    data.update(version=c1.version, clear_substitute="1", substitute_reason="")
+    staff.post(reverse("campaigns:edit", args=[c1.pk]), data)
+    c1.refresh_from_db()
+    assert c1.substitute_talker_id is None
+
+
 def _grow(world, start, stop):
     c1 = world.campaigns["C1"]
     for i in range(start, stop):

@@ -104,9 +104,14 @@ def test_the_record_journey_through_the_api_ends_sealed(tworld):
     assert recorder.send("POST", f"/talks/{talk.pk}/record/held").status_code == 200
     for name in ("talker_c1", "subject_k11"):
         api = Api(tworld.users[name])
-        wrong = api.send("POST", f"/talks/{talk.pk}/confirm", {"password": "wrong"})
+        version = f'"{TalkRecord.objects.unscoped("test").get(talk=talk).version}"'
+        wrong = api.send(
+            "POST", f"/talks/{talk.pk}/confirm", {"password": "wrong"}, if_match=version
+        )
         assert wrong.status_code == 422
-        ok = api.send("POST", f"/talks/{talk.pk}/confirm", {"password": TEST_PASSWORD})
+        ok = api.send(
+            "POST", f"/talks/{talk.pk}/confirm", {"password": TEST_PASSWORD}, if_match=version
+        )
         assert ok.status_code == 200, ok.content
     record = TalkRecord.objects.unscoped("test").get(talk=talk)
     assert record.is_sealed

@@ -174,10 +174,25 @@ def test_a_talk_goes_from_plan_to_seal_through_the_api_in_scope_and_audited(twor
     held = step(recorder, "POST", f"/talks/{pk}/record/held")
     assert held["talker_confirmed_at"] is None
 
-    # Both confirm with their password in the body; the second confirmation seals.
-    wrong = talker.send("POST", f"/talks/{pk}/confirm", {"password": "wrong-password-123"})
+    # Both confirm the version they read with their password in the body; the second
+    # confirmation seals. A confirmation that does not say which version it read is refused.
+    read = step(talker, "GET", f"/talks/{pk}/record")
+    blind = talker.send("POST", f"/talks/{pk}/confirm", {"password": TEST_PASSWORD})
+    assert blind.status_code == 422 and "If-Match" in blind.content.decode()
+    wrong = talker.send(
+        "POST",
+        f"/talks/{pk}/confirm",
+        {"password": "wrong-password-123"},
+        if_match=f'"{read["version"]}"',
+    )
     assert wrong.status_code == 422
-    step(talker, "POST", f"/talks/{pk}/confirm", {"password": TEST_PASSWORD})
+    step(
+        talker,
+        "POST",
+        f"/talks/{pk}/confirm",
+        {"password": TEST_PASSWORD},
+        if_match=f'"{read["version"]}"',
+    )
     record = step(subject, "GET", f"/talks/{pk}/record")
     sealed = step(
         subject,

@@ -212,3 +212,18 @@ def test_the_recorder_writes_live_survives_a_reload_and_a_second_editor_and_both
     staff.goto(f"/talks/{pk}/")
     assert staff.locator("#content-hash").inner_text() == record.content_hash
     shot(staff, "staff-talk-page")
+
+
+def test_a_records_local_draft_does_not_outlive_the_session_on_a_shared_machine(
+    tworld, open_tab, live_server
+):
+    tab = open_tab("recorder_c1")
+    tab.evaluate("localStorage.setItem('tanhua:record:1', '{\"state\": \"谈话内容\"}')")
+    tab.get_by_role("button", name="退出").click()
+    tab.wait_for_url(lambda url: "/accounts/login/" in url)
+    assert tab.evaluate("localStorage.getItem('tanhua:record:1')") is None
+    # A session that ended otherwise (idle timeout, cookies cleared) clears it on the next
+    # signed-out page.
+    tab.evaluate("localStorage.setItem('tanhua:record:1', 'x')")
+    tab.goto("/accounts/login/")
+    assert tab.evaluate("localStorage.getItem('tanhua:record:1')") is None

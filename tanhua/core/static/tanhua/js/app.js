@@ -29,3 +29,22 @@ document.addEventListener("click", function (event) {
   target.hidden = !open;
   setToggle(button, open);
 });
+
+// A record's local draft (record.js) holds what was said in a talk: it must not outlive the
+// session on a shared machine. Cleared on every signed-out page (after logout, an idle
+// timeout or a lost session) and when the logout button is pressed.
+function dropLocalDrafts() {
+  try {
+    for (var i = localStorage.length - 1; i >= 0; i--) {
+      var k = localStorage.key(i);
+      if (k && k.indexOf("tanhua:") === 0) { localStorage.removeItem(k); }
+    }
+  } catch (e) { /* storage disabled: nothing kept */ }
+}
+document.addEventListener("DOMContentLoaded", function () {
+  if (document.body.dataset.signedOut) { dropLocalDrafts(); }
+});
+document.addEventListener("submit", function (event) {
+  var action = event.target.getAttribute && event.target.getAttribute("action");
+  if (action && /\/accounts\/logout\/$/.test(action)) { dropLocalDrafts(); }
+});
