@@ -377,7 +377,10 @@ def mark_held(request, response: HttpResponse, id: int):
 @router.post(
     "/talks/{id}/confirm",
     response={200: RecordOut, **EDIT_ERRORS},
-    summary="谈话人或被谈话人确认记录（请求体带密码，已绑定验证器时带动态口令；If-Match 必带读取时的 ETag）",
+    summary=(
+        "谈话人或被谈话人确认记录（请求体带密码，已绑定验证器时带动态口令；"
+        "If-Match 必带读取时的 ETag）"
+    ),
     operation_id="confirm_talk_record",
 )
 def confirm_record(request, response: HttpResponse, id: int, payload: ConfirmIn):
