@@ -390,14 +390,20 @@ def campaign_talks(request, pk: int):
 
 
 def _team_talk_counts(user, campaign: Campaign, orgs) -> dict[int, int]:
-    """How many talks each team's members have in the campaign: an aggregate, as the
-    campaign's figures are (narrowed to an office's localities), naming no person."""
-    return dict(
-        stats.narrowed(
+    """How many talks each team's members have in the campaign. Staff who handle talks count
+    the talks they may see: a team is a handful of people, and a count one higher than the
+    rows they can open would tell them a 机密 talk or a subject they declared 回避 on is
+    there. A leadership viewer, who sees no talk, gets the aggregate the campaign's figures
+    give (narrowed to an office's localities), naming no person."""
+    if scoping.user_roles(user) & R.PLAN_TALKS:
+        base = Talk.objects.visible_to(user)
+    else:
+        base = stats.narrowed(
             Talk.objects.unscoped("how many talks each team's members have, no person named"),
             user,
         )
-        .filter(campaign=campaign, subject_org__in=[o.pk for o in orgs])
+    return dict(
+        base.filter(campaign=campaign, subject_org__in=[o.pk for o in orgs])
         .order_by()
         .values_list("subject_org_id")
         .annotate(n=Count("pk"))

@@ -1,6 +1,7 @@
 """The campaign pages: what each role sees and does, and query counts that stay flat."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -238,3 +239,17 @@ def test_the_query_count_of_a_campaign_page_stays_flat_as_talks_grow(
     assert small == large, f"{name}: {small} queries, then {large}"
     with django_assert_max_num_queries(30):
         staff.get(url, params)
+
+
+def test_a_teams_talk_count_for_staff_counts_only_the_talks_they_may_see(client, talks):
+    # K11's team has three talks in C1's campaign: k11, the 机密 one above commission_c1's
+    # clearance and the one with the subject they declared 回避 on.
+    c1 = talks.campaigns["C1"]
+    staff = login(client, talks, "commission_c1")
+    row = staff.get(reverse("campaigns:meetings", args=[c1.pk])).content.decode()
+    visible = Talk.objects.visible_to(talks.users["commission_c1"]).filter(
+        campaign=c1, subject_org=talks.orgs["K11"]
+    )
+    everything = Talk.objects.unscoped("test").filter(campaign=c1, subject_org=talks.orgs["K11"])
+    assert visible.count() == 1 and everything.count() == 3
+    assert re.search(r'id="team-K11".*?<td[^>]*>\s*1\s*</td>', row, re.S), row
