@@ -260,7 +260,7 @@ def waiting(request):
 # --- the 整改台账 export -----------------------------------------------------------------
 
 LEDGER_COLUMNS = [
-    listing.Column("谈话工作（campaign）", lambda m: m.campaign.year, 12),
+    listing.Column("年度（campaign）", lambda m: m.campaign.year, 12),
     listing.Column("被谈话人编号（subject_code）", lambda m: m.subject.code, 16),
     listing.Column("问题（problem）", lambda m: m.problem.text, 40),
     listing.Column("重点方面（focus_area）", lambda m: m.focus_area, 10),
