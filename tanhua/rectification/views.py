@@ -166,21 +166,33 @@ def plan(request, pk: int):
     and 民主生活会 analyses, and the versions kept at each submission, return and approval."""
     talk = visible_talk(request, pk)
     if request.method == "POST":
-        error, done = "", ""
-        try:
-            done = _apply(request, talk)
-        except StaleEdit as stale:
-            error = stale.message
-        except ValidationError as refused:
-            error = "；".join(refused.messages)
-        talk = visible_talk(request, pk)
-        if not request.htmx:
-            if error:
-                messages.error(request, error)
-            else:
-                messages.success(request, done)
-            return redirect("rectification:plan", pk=talk.pk)
-        return render(
-            request, "rectification/plan_body.html", plan_context(request, talk, error, done)
+        return answer_post(
+            request,
+            lambda: _apply(request, talk),
+            reread=lambda: visible_talk(request, pk),
+            page=("rectification:plan", pk),
+            partial="rectification/plan_body.html",
+            context=lambda obj, error, done: plan_context(request, obj, error, done),
         )
     return render(request, "rectification/plan_detail.html", plan_context(request, talk))
+
+
+def answer_post(request, apply, *, reread, page, partial, context):
+    """One POSTed action of a page, answered the same way on every page of the lists: the
+    service's refusal (a stale version, a validation) becomes the page's error line; htmx
+    gets the body partial back, a plain form the page again with a message."""
+    error, done = "", ""
+    try:
+        done = apply()
+    except StaleEdit as stale:
+        error = stale.message
+    except ValidationError as refused:
+        error = "；".join(refused.messages)
+    obj = reread()
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, done)
+        return redirect(page[0], pk=page[1])
+    return render(request, partial, context(obj, error, done))

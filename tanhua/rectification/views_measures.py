@@ -5,18 +5,16 @@ Reads start from `visible_to(user)`; each POST is one service call."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tanhua.accounts import roles as R
 from tanhua.core import scoping
-from tanhua.core.versioning import StaleEdit
 from tanhua.exchange import listing
 from tanhua.files.content import FileRefused
 from tanhua.files.services import read_upload
@@ -31,6 +29,7 @@ from tanhua.rectification.models import (
     RectificationPlan,
 )
 from tanhua.rectification.services import closing, extension, progress, rules
+from tanhua.rectification.views import answer_post
 
 LIMIT = 200
 
@@ -151,22 +150,13 @@ def measure(request, pk: int):
     progress reports with files; close and extension requests and their decisions."""
     found = visible_measure(request, pk)
     if request.method == "POST":
-        error, done = "", ""
-        try:
-            done = _apply(request, found)
-        except StaleEdit as stale:
-            error = stale.message
-        except ValidationError as refused:
-            error = "；".join(refused.messages)
-        found = visible_measure(request, pk)
-        if not request.htmx:
-            if error:
-                messages.error(request, error)
-            else:
-                messages.success(request, done)
-            return redirect("rectification:measure", pk=found.pk)
-        return render(
-            request, "rectification/measure_body.html", measure_context(request, found, error, done)
+        return answer_post(
+            request,
+            lambda: _apply(request, found),
+            reread=lambda: visible_measure(request, pk),
+            page=("rectification:measure", pk),
+            partial="rectification/measure_body.html",
+            context=lambda obj, error, done: measure_context(request, obj, error, done),
         )
     return render(request, "rectification/measure_detail.html", measure_context(request, found))
 

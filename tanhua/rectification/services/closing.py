@@ -18,10 +18,11 @@ from tanhua.rectification.services.measures import (
     clean_text,
     fresh,
     locked_measure,
-    measure_url,
     refuse_if_closed,
     refuse_unless_in_force,
     settle_talk,
+    tell_requester,
+    tell_supervisors,
 )
 
 
@@ -58,15 +59,12 @@ def request_close(
         detail={"request": request.pk, "version": measure.version},
         actor=actor,
     )
-    from tanhua.notices.services import notify
-
-    notify(
-        recipients=[u for u in rules.talker_users(measure.talk) if u.pk != actor.pk],
+    tell_supervisors(
+        measure,
+        actor,
         event_key=f"close_request:{request.pk}:requested",
         kind="close_requested",
         title=_("整改举措销号申请待您审批"),
-        body=measure.text[:60],
-        url=measure_url(measure),
     )
     return request
 
@@ -111,14 +109,12 @@ def decide_close(
         actor=actor,
     )
     settle_talk(measure.talk_id)
-    from tanhua.notices.services import notify
-
-    notify(
-        recipients=[request.requested_by, *rules.owner_users(measure)],
+    tell_requester(
+        measure,
+        request.requested_by,
         event_key=f"close_request:{request.pk}:decided",
         kind="close_decided",
         title=_("整改举措已销号") if accept else _("销号申请被退回"),
         body=reason,
-        url=measure_url(measure),
     )
     return request

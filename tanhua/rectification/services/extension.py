@@ -19,9 +19,10 @@ from tanhua.rectification.services.measures import (
     clean_text,
     fresh,
     locked_measure,
-    measure_url,
     refuse_if_closed,
     refuse_unless_in_force,
+    tell_requester,
+    tell_supervisors,
 )
 from tanhua.rectification.services.plan import MAX_COMMENT, PlanRefused, check_deadline
 
@@ -74,15 +75,12 @@ def request_extension(
         detail={"request": request.pk, "deadline": measure.deadline.isoformat()},
         actor=actor,
     )
-    from tanhua.notices.services import notify
-
-    notify(
-        recipients=[u for u in rules.talker_users(measure.talk) if u.pk != actor.pk],
+    tell_supervisors(
+        measure,
+        actor,
         event_key=f"extension:{request.pk}:requested",
         kind="extension_requested",
         title=_("整改举措延期申请待您审批"),
-        body=measure.text[:60],
-        url=measure_url(measure),
     )
     return request
 
@@ -126,14 +124,12 @@ def decide_extension(
         detail={"request": request.pk, "comment": comment},
         actor=actor,
     )
-    from tanhua.notices.services import notify
-
-    notify(
-        recipients=[request.requested_by, *rules.owner_users(measure)],
+    tell_requester(
+        measure,
+        request.requested_by,
         event_key=f"extension:{request.pk}:decided",
         kind="extension_decided",
         title=_("延期申请已同意") if approve else _("延期申请未获同意"),
         body=comment,
-        url=measure_url(measure),
     )
     return request

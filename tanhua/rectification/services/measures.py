@@ -93,3 +93,28 @@ def settle_talk(talk_id: int) -> None:
         immediate=measures.count(),
         open_immediate=measures.filter(status__in=OPEN_STATUSES).count(),
     )
+
+
+def tell_supervisors(measure: Measure, actor, *, event_key: str, kind: str, title: str) -> None:
+    """A request waits: the talker is told (the campaign's staff find it on their work
+    page); the text names only the measure, which the talker sees."""
+    from tanhua.notices.services import notify
+    from tanhua.rectification.services import rules
+
+    notify(
+        recipients=[u for u in rules.talker_users(measure.talk) if u.pk != actor.pk],
+        event_key=event_key, kind=kind, title=title, body=measure.text[:60],
+        url=measure_url(measure),
+    )  # fmt: skip
+
+
+def tell_requester(measure: Measure, requested_by, *, event_key: str, kind: str, title: str,
+                   body: str) -> None:  # fmt: skip
+    """A request was decided: its requester and the measure's owners are told."""
+    from tanhua.notices.services import notify
+    from tanhua.rectification.services import rules
+
+    notify(
+        recipients=[requested_by, *rules.owner_users(measure)], event_key=event_key,
+        kind=kind, title=title, body=body, url=measure_url(measure),
+    )  # fmt: skip

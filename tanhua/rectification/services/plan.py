@@ -238,7 +238,8 @@ def _date(value, where: str) -> dt.date:
         ) from None
 
 
-def _decimal(value, where: str) -> Decimal | None:
+def amount(value, where: str) -> Decimal | None:
+    """A target or a figure reached: empty, or a number ≥ 0 below 10¹² with two decimals."""
     if value in (None, ""):
         return None
     try:
@@ -247,7 +248,7 @@ def _decimal(value, where: str) -> Decimal | None:
         number = None
     if number is None or not number.is_finite() or number < 0 or number >= Decimal(10**12):
         raise PlanRefused(
-            _("%(w)s：目标值须为不小于零的数字") % {"w": where}, code="target_value"
+            _("%(w)s：须为不小于零的数字") % {"w": where}, code="target_value"
         ) from None
     return number.quantize(Decimal("0.01"))
 
@@ -321,7 +322,7 @@ def _clean(actor, talk: Talk, drafts, problem_ids: set, measure_ids: set) -> lis
                 )
             deadline = _date(m.deadline, mw)
             check_deadline(talk, deadline, mw)
-            target = _decimal(m.target_value, mw)
+            target = amount(m.target_value, _("%(w)s的目标值") % {"w": mw})
             unit = (m.target_unit or "").strip()
             if len(unit) > MAX_UNIT:
                 raise PlanRefused(

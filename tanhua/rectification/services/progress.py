@@ -4,7 +4,7 @@ the target (it becomes the measure's `achieved_value`) and files (attachments of
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,21 +21,18 @@ from tanhua.rectification.services.measures import (
     refuse_if_closed,
     refuse_unless_in_force,
 )
+from tanhua.rectification.services.plan import PlanRefused, amount
 
 ATTACHMENT_KIND = "progress_report"
 MAX_FILES = 10
 
 
 def _value(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
+    """A figure reached: the same rule as a target (a number ≥ 0, two decimals)."""
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or number < 0 or number >= Decimal(10**12):
-        raise ValidationError(_("完成数须为不小于零的数字"), code="value")
-    return number.quantize(Decimal("0.01"))
+        return amount(value, _("完成数"))
+    except PlanRefused as refused:
+        raise ValidationError(refused.messages[0], code="value") from None
 
 
 @transaction.atomic

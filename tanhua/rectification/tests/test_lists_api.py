@@ -9,32 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.test import Client
 
-from tanhua.api.services import issue_token
 from tanhua.rectification.tests import lists_fixtures
 from tanhua.talks.models import Talk, TalkStatus
+from tanhua.talks.tests.test_api_journey import Api
 
 year, sealed, users = lists_fixtures.year, lists_fixtures.sealed, lists_fixtures.users
-
-
-class Api:
-    def __init__(self, user):
-        _token, plain = issue_token(actor=None, user=user, name="lists")
-        self.headers = {"Authorization": f"Bearer {plain}"}
-        self.client = Client()
-
-    def get(self, path, **query):
-        return self.client.get(f"/api/v1{path}", query, headers=self.headers)
-
-    def send(self, method, path, body=None, *, if_match=None):
-        headers = dict(self.headers)
-        if if_match is not None:
-            headers["If-Match"] = if_match
-        return self.client.generic(
-            method, f"/api/v1{path}", json.dumps(body or {}), content_type="application/json",
-            headers=headers,
-        )  # fmt: skip
 
 
 def _ok(response, status=200):
