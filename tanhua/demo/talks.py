@@ -76,6 +76,9 @@ def load_talks(year: int | None = None) -> DemoTalks:
     from tanhua.demo.cycle import walk_the_cycle
 
     walk_the_cycle(year)
+    from tanhua.demo.lists import file_the_lists
+
+    file_the_lists(year)
     return DemoTalks(
         campaigns=len(rounds),
         talks=talks.filter(campaign__year=year).count(),
