@@ -62,3 +62,53 @@ def mark_read(*, user, notice_ids: Iterable[int] | None = None) -> int:
     if notice_ids is not None:
         qs = qs.filter(pk__in=list(notice_ids))
     return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notify_each(*, notices: Iterable[Notice], active_ids: Iterable[int] | None = None) -> int:
+    """`notify` for many events at once (the tick's thousands of deadline alerts): each
+    unsaved `Notice` names its recipient, event and text. The same contract — once per
+    recipient and event (a recipient already told of an event_key is skipped, and the unique
+    key stops a concurrent run), mail after commit — in a few queries for the whole batch.
+    `active_ids`, where given, are the recipients known active (the caller read them);
+    otherwise they are read here. Returns the number of notices created now."""
+    from tanhua.accounts.models import User
+
+    wanted: dict[tuple[int, str], Notice] = {}
+    for n in notices:
+        wanted.setdefault((n.recipient_id, n.event_key), n)
+    if not wanted:
+        return 0
+    people = {pk for pk, _k in wanted}
+    if active_ids is None:
+        active = set(
+            User.objects.filter(pk__in=people, is_active=True).values_list("pk", flat=True)
+        )
+    else:
+        active = people & set(active_ids)
+    keys = {k for _pk, k in wanted}
+    already: set[tuple[int, str]] = set()
+    key_list = sorted(keys)
+    for i in range(0, len(key_list), 500):
+        already.update(
+            Notice.objects.filter(event_key__in=key_list[i : i + 500]).values_list(
+                "recipient_id", "event_key"
+            )
+        )
+    fresh = [n for key, n in wanted.items() if key[0] in active and key not in already]
+    if not fresh:
+        return 0
+    Notice.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
+    from tanhua.notices import mail
+
+    if mail.enabled():
+        fresh_keys = sorted({n.event_key for n in fresh})
+        ids: list[int] = []
+        for i in range(0, len(fresh_keys), 500):
+            ids += list(
+                Notice.objects.filter(
+                    event_key__in=fresh_keys[i : i + 500], emailed_at=None
+                ).values_list("pk", flat=True)
+            )
+        transaction.on_commit(lambda: mail.send_pending(ids))
+    return len(fresh)
