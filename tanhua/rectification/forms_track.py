@@ -33,7 +33,7 @@ class SanchaForm(forms.Form):
         label=_("单位编码"),
         max_length=2000,
         required=False,
-        help_text=_("一行或以空格、逗号分隔多个组织编码，如 C1 K11"),
+        help_text=_("多个组织编码以空格、逗号或换行分隔"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     campaign = forms.TypedChoiceField(label=_("谈话工作"), coerce=int, required=False)

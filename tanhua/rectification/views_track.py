@@ -391,7 +391,12 @@ def dossier(request, code: str):
     user = request.user
     _require(user, DOSSIER_ROLES)
     cadre = get_by_code_or_404(Cadre.objects.visible_to(user), code)
-    context = {"cadre": cadre, "years": build(user, cadre)}
+    # Who talked and who owns a measure are other people: named to staff and talkers, who
+    # see people in their scope; a subject reads their own record.
+    context = {
+        "cadre": cadre, "years": build(user, cadre),
+        "show_people": scoping.can_see_people(user),
+    }  # fmt: skip
     template = (
         "rectification/dossier_section.html" if request.htmx else "rectification/dossier.html"
     )

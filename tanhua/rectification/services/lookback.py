@@ -121,7 +121,11 @@ def verify_item(*, actor, item: LookBackItem, passed: bool, note: str = "") -> L
     from tanhua.audit import services as audit
 
     scoping.require(scoping.has_any(actor, R.PLAN_TALKS))
-    item = LookBackItem.objects.select_for_update().get(pk=item.pk)
+    item = (
+        LookBackItem.objects.unscoped("the item the caller read, locked")
+        .select_for_update()
+        .get(pk=item.pk)
+    )
     measure = Measure.objects.unscoped("the item's measure, read by the caller").get(
         pk=item.measure_id
     )
