@@ -312,7 +312,9 @@ def lookback_create(request):
                 form.add_error(None, str(exc))
             else:
                 messages.success(
-                    request, _("已发起回头看，共 %(n)d 项待复查。") % {"n": made.items.count()}
+                    request,
+                    _("已发起回头看，共 %(n)d 项待复查。")
+                    % {"n": LookBackItem.objects.visible_to(user).filter(look_back=made).count()},
                 )
                 return redirect("rectification:lookback_detail", pk=made.pk)
     status = 400 if request.method == "POST" else 200

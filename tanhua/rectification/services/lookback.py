@@ -77,7 +77,9 @@ def start_look_back(
     look_back = LookBack.objects.create(
         campaign=campaign, title=title, sample_size=sample_size, seed=seed, started_by=actor
     )
-    look_back.subjects.set(subjects)
+    # Through the link table: `.set()` would re-read the cadres without a scope.
+    through = LookBack.subjects.through
+    through.objects.bulk_create([through(lookback=look_back, cadre=s) for s in subjects])
     LookBackItem.objects.bulk_create(
         [LookBackItem(look_back=look_back, measure_id=pk, why=LookBackItem.Why.SAMPLE)
          for pk in sample]
