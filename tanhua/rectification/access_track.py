@@ -147,4 +147,58 @@ ENTRIES: dict = {
         lists=PLAIN,
     ),
 }
-API_ENTRIES: dict = {}
+API_BOARD_FILTERS = (
+    {},
+    {"group": "subject"},
+    {"group": "campaign"},
+    {"unit": "K11"},
+    {"unit": "C2"},
+    {"unit": "GSECRET"},
+)
+API_MEASURE_FILTERS = (
+    {},
+    {"colour": "red"},
+    {"subject": "GSECRET"},
+    {"subject": "GC2V"},
+    {"committee": "C2"},
+    {"unit": "C2"},
+    {"page_size": "1", "page": "2"},
+)
+
+
+def _campaign(where: str):
+    def kwargs(world) -> dict:
+        seed(world)
+        return {"campaign_id": world.campaigns[where].pk}
+
+    return kwargs
+
+
+API_ENTRIES: dict = {
+    "GET /api/v1/tracking/board": Access(allowed=BOARD_ROLES, lists=API_BOARD_FILTERS),
+    "GET /api/v1/tracking/measures": Access(allowed=BOARD_ROLES, lists=API_MEASURE_FILTERS),
+    "GET /api/v1/tracking/sancha": Access(allowed=BOARD_ROLES, lists=SANCHA_FILTERS),
+    "GET /api/v1/tracking/look-backs": Access(allowed=R.PLAN_TALKS, lists=PLAIN),
+    # C1's campaign holds closed measures (seed): every staff persona reaching it starts one.
+    "POST /api/v1/tracking/campaigns/{campaign_id}/look-backs": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_campaign("C1"),
+        outside=_campaign("C2"),
+        method="POST",
+        ok=201,
+        data={"title": "权限矩阵接口回头看", "sample_size": 1, "seed": 1},
+    ),
+    "GET /api/v1/tracking/look-backs/{look_back_id}": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_look_back("C1", "look_back_id"),
+        outside=_look_back("C2", "look_back_id"),
+        lists=PLAIN,
+    ),
+    "POST /api/v1/tracking/look-back-items/{item_id}/verify": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_item("C1", "item_id"),
+        outside=_item("C2", "item_id"),
+        method="POST",
+        data={"result": "passed"},
+    ),
+}

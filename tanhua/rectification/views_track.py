@@ -58,10 +58,10 @@ def _unit(user, code: str):
     return Organization.objects.visible_to(user).filter(code=code).first()
 
 
-def filtered(request, measures):
-    """The measures narrowed by the query string: campaign, committee, subject, unit, focus
-    area, colour, state, one measure. Returns (queryset, filters kept, errors)."""
-    g = request.GET
+def filtered(user, g, measures):
+    """The measures narrowed by the query string `g` (pages and the API alike): campaign,
+    committee, subject, unit, focus area, colour, state, one measure. Returns (queryset,
+    filters kept, errors)."""
     today = timezone.localdate()
     kept: dict[str, str] = {}
     errors: list[str] = []
@@ -74,7 +74,7 @@ def filtered(request, measures):
             measures = measures.filter(**{lookup: value}) if is_code(value) else measures.none()
             kept[param] = value
     if value := g.get("unit", "").strip():
-        unit = _unit(request.user, value)
+        unit = _unit(user, value)
         if unit is None:
             errors.append(_("未找到编码为 %(c)s 的单位（或您无权查看）。") % {"c": value[:32]})
             measures = measures.none()
@@ -109,7 +109,7 @@ def board(request):
     group = request.GET.get("group") or "committee"
     if group not in agg.GROUPS:
         group = "committee"
-    measures, kept, errors = filtered(request, visible)
+    measures, kept, errors = filtered(user, request.GET, visible)
     kept.pop("colour", None)
     form = BoardFilterForm(request.GET or None, campaigns=_campaigns(visible))
     data = agg.board(measures, group=group, today=today)
@@ -145,7 +145,7 @@ def track_measures(request):
     user = request.user
     _require(user, BOARD_ROLES)
     today = timezone.localdate()
-    measures, kept, errors = filtered(request, Measure.objects.visible_to(user))
+    measures, kept, errors = filtered(user, request.GET, Measure.objects.visible_to(user))
     measures = measures.select_related(
         "subject", "subject_org", "owner_cadre", "owner_org", "campaign"
     ).order_by("deadline", "pk")
