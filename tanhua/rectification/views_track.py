@@ -35,6 +35,7 @@ LOOKBACK_ROLES = R.PLAN_TALKS
 DOSSIER_ROLES = frozenset(R.SEE_PEOPLE | {R.Role.SUBJECT})
 STATES = {"open": _("未销号"), "overdue": _("逾期"), "closed": _("已销号")}
 PAGE_SIZE = 50
+BOARD_PAGE_SIZE = 100
 
 
 def _require(user, roles) -> None:
@@ -116,7 +117,10 @@ def board(request):
     param = {"campaign": "campaign", "committee": "committee", "subject": "subject"}[group]
     base = {k: v for k, v in kept.items() if k in ("campaign", "focus_area", "unit")}
     list_url = _url("rectification:track_measures")
-    for row in data.rows:
+    # One grouped query gives every row; a province's thousands of subjects are shown a page
+    # at a time (the totals stay those of all rows).
+    page = Paginator(data.rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
         row.cells = [
             (c, row.counts[c], list_url + "?" + urlencode({**base, param: row.key, "colour": c}))
             for c in agg.COLOURS
@@ -126,7 +130,8 @@ def board(request):
         (c, totals[c], list_url + "?" + urlencode({**base, "colour": c})) for c in agg.COLOURS
     ]
     context = {
-        "board": data, "form": form, "group": group, "errors": errors, "today": today,
+        "board": data, "page": page, "form": form, "group": group,
+        "query": urlencode({**kept, "group": group}), "errors": errors, "today": today,
         "colours": [(c, Colour(c).label) for c in agg.COLOURS], "total_cells": total_cells,
     }  # fmt: skip
     template = "rectification/board_table.html" if request.htmx else "rectification/board.html"

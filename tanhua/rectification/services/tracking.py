@@ -162,7 +162,7 @@ def send_alerts(*, today: dt.date, actor=None) -> TickReport:
                 recipients=min(len(to), 32767),
             )
         )  # fmt: skip
-        counts[kind] += 1
+        counts[str(kind)] += 1
     MeasureAlert.objects.bulk_create(alerts, batch_size=1000, ignore_conflicts=True)
     report.notified = notify_each(notices=notices, active_ids=people.active)
     report.alerts = dict(counts)

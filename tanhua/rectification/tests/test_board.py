@@ -71,7 +71,7 @@ def test_the_board_never_counts_past_scope_clearance_or_a_declared_conflict(worl
 def test_each_cell_clicks_through_to_its_measures(world):
     client = _client(world.users["commission_c1"])
     page = client.get(reverse("rectification:board"), {"group": "subject"})
-    red = page.context["board"].rows[0].cells[2]
+    red = page.context["page"][0].cells[2]
     assert red[0] == "red" and red[1] == 1
     listed = client.get(red[2])
     assert [m.text for m in listed.context["page"]] == ["整治文山会海"]
