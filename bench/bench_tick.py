@@ -51,6 +51,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measures", type=int, default=30_000)
     parser.add_argument("--runs", type=int, default=5, help="following days to time")
+    parser.add_argument("--profile", help="write a cProfile of the first run to this file")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="tanhua-bench-tick-")
     os.environ["TANHUA_HOME"] = home
@@ -207,7 +208,14 @@ def run(args) -> int:
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
     timezone.localdate = lambda *a, **k: TODAY  # the board's "today" in the runs below
-    first, r1 = timed(lambda: tick(today=TODAY))
+    if args.profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        first, r1 = timed(lambda: prof.runcall(tick, today=TODAY))
+        prof.dump_stats(args.profile)
+    else:
+        first, r1 = timed(lambda: tick(today=TODAY))
     again, r2 = timed(lambda: tick(today=TODAY))
     days = []
     for d in range(1, args.runs + 1):

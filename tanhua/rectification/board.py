@@ -35,6 +35,11 @@ def _has_measure_page() -> bool:
     return True
 
 
+def measure_url_template() -> str:
+    """`measure_url` with `{pk}` in place of the id: the tick builds thousands of links."""
+    return measure_url(987654321).replace("987654321", "{pk}")
+
+
 def measure_url(pk: int) -> str:
     """The measure's own page (the lists' half, `rectification:measure_detail`), or where
     that page is not installed, this half's list narrowed to the one measure."""

@@ -147,6 +147,7 @@ def send_alerts(*, today: dt.date, actor=None) -> TickReport:
     if not due:
         return report
     people = Recipients.load(due, today)
+    texts = Texts()
     notices = []
     alerts = []
     counts: dict[str, int] = defaultdict(int)
@@ -155,15 +156,10 @@ def send_alerts(*, today: dt.date, actor=None) -> TickReport:
         key = event_key(pk, kind, deadline, seq)
         to = people.for_event(row, kind)
         for user_id, owner in to:
-            notices.append(_notice(user_id, key, row, kind, seq, today, people, owner))
-        alerts.append(
-            MeasureAlert(
-                measure_id=pk, kind=kind, deadline=deadline, seq=seq, for_date=today,
-                recipients=min(len(to), 32767),
-            )
-        )  # fmt: skip
+            notices.append(_notice(user_id, key, row, kind, today, people, owner, texts))
+        alerts.append((pk, str(kind), deadline, seq, today, min(len(to), 32767)))
         counts[str(kind)] += 1
-    MeasureAlert.objects.bulk_create(alerts, batch_size=1000, ignore_conflicts=True)
+    _insert_alerts(alerts)
     report.notified = notify_each(notices=notices, active_ids=people.active)
     report.alerts = dict(counts)
     audit.record(
@@ -179,6 +175,29 @@ def send_alerts(*, today: dt.date, actor=None) -> TickReport:
         },
     )
     return report
+
+
+def _insert_alerts(alerts: list[tuple]) -> None:
+    """One `executemany` for the run's alert rows; the unique key drops a row a concurrent
+    run wrote first."""
+    from django.utils import timezone
+
+    table = connection.ops.quote_name(MeasureAlert._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} "  # noqa: S608 - the model's own table, quoted; values are parameters
+        "(measure_id, kind, deadline, seq, for_date, recipients, sent_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (measure_id, kind, deadline, seq) DO NOTHING"
+    )
+    ops = connection.ops
+    stamp = MeasureAlert._meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
+    rows = [
+        (pk, kind, ops.adapt_datefield_value(d), seq, ops.adapt_datefield_value(f), n, stamp)
+        for pk, kind, d, seq, f, n in alerts
+    ]
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), 5000):
+            cur.executemany(sql, rows[i : i + 5000])
 
 
 def _already_sent(keys: list[tuple]) -> set[tuple]:
@@ -283,26 +302,39 @@ class Recipients:
         return staff or self.committee_staff.get(committee, [])
 
 
-def _notice(user_id, key, row, kind, seq, today, people, owner: bool):
-    from tanhua.notices.models import Notice
-    from tanhua.rectification.board import measure_url
+class Texts:
+    """The notices' words, translated once per run (a run writes thousands)."""
+
+    def __init__(self):
+        from tanhua.rectification.board import measure_url_template
+
+        self.url = measure_url_template()
+        self.some = _("一项整改举措")
+        self.quoted = _("“%(t)s”")
+        self.title = {
+            AlertKind.NOTICE: _("整改到期提醒：%(what)s将于 %(d)s 到期"),
+            AlertKind.WARNING: _("整改到期预警：%(what)s将于 %(d)s 到期"),
+            AlertKind.OVERDUE: _("逾期督办：%(what)s已逾期 %(n)d 天"),
+        }
+        self.body = {
+            AlertKind.NOTICE: _("请您按期推进整改，并及时报告进展。"),
+            AlertKind.WARNING: _("距整改时限不足 %(n)d 天，请您督促按期完成。")
+            % {"n": WARNING_DAYS},
+            AlertKind.OVERDUE: _("整改时限 %(d)s 已过，请您立即督促整改，逾期期间每周提醒一次。"),
+        }
+
+
+def _notice(user_id, key, row, kind, today, people, owner: bool, texts: Texts):
+    from tanhua.notices.services import NoticeRow
 
     pk, deadline, classification, text = row[0], row[1], row[7], row[8]
     # The owner reads their own measure (within clearance): name it. The others are told a
     # measure they supervise is due, and follow the link, which their own scope answers.
     named = owner and people.clearance.get(user_id, 0) >= classification
-    what = _("“%(t)s”") % {"t": text[:40]} if named else _("一项整改举措")
-    if kind == AlertKind.NOTICE:
-        title = _("整改到期提醒：%(what)s将于 %(d)s 到期") % {"what": what, "d": deadline}
-        body = _("请您按期推进整改，并及时报告进展。")
-    elif kind == AlertKind.WARNING:
-        title = _("整改到期预警：%(what)s将于 %(d)s 到期") % {"what": what, "d": deadline}
-        body = _("距整改时限不足 %(n)d 天，请您督促按期完成。") % {"n": WARNING_DAYS}
-    else:
-        days = (today - deadline).days
-        title = _("逾期督办：%(what)s已逾期 %(n)d 天") % {"what": what, "n": days}
-        body = _("整改时限 %(d)s 已过，请您立即督促整改，逾期期间每周提醒一次。") % {"d": deadline}
-    return Notice(
-        recipient_id=user_id, event_key=key, kind=f"measure_{kind}", title=title[:200],
-        body=body, url=measure_url(pk),
-    )  # fmt: skip
+    what = texts.quoted % {"t": text[:40]} if named else texts.some
+    d = deadline.isoformat()
+    title = texts.title[kind] % {"what": what, "d": d, "n": (today - deadline).days}
+    body = texts.body[kind]
+    if kind == AlertKind.OVERDUE:
+        body = body % {"d": d}
+    return NoticeRow(user_id, key, f"measure_{kind}", title[:200], body, texts.url.format(pk=pk))
