@@ -16,6 +16,7 @@ from tanhua.core import scoping
 from tanhua.org.models import Cadre, is_code
 from tanhua.rectification import board as agg
 from tanhua.rectification import views_track as pages
+from tanhua.rectification.forms_track import split_codes
 from tanhua.rectification.models import LookBack, LookBackItem, Measure
 from tanhua.rectification.services import lookback as lb
 
@@ -208,7 +209,7 @@ def measures(request, query: Query[MeasureQuery]):
 def sancha(request, query: Query[SanchaQuery]):
     user = request.auth
     pages._require(user, pages.BOARD_ROLES)
-    codes = list(dict.fromkeys(query.units.replace("，", ",").replace(",", " ").split()))
+    codes = split_codes(query.units)
     units, errors = pages._sancha_units(user, codes)
     if errors:
         raise UnknownReference(errors[0])

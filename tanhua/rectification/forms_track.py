@@ -8,6 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from tanhua.rectification.services.lookback import MAX_SAMPLE
 from tanhua.talks.models import FocusArea
 
+
+def split_codes(raw: str) -> list[str]:
+    """Codes typed as a list — spaces, commas (either width), semicolons, 、 or lines
+    between them — each once, in order."""
+    for sep in ",，;；、\n\r\t":
+        raw = raw.replace(sep, " ")
+    return list(dict.fromkeys(raw.split()))
+
+
 GROUP_CHOICES = [
     ("committee", _("按党委")),
     ("subject", _("按被谈话人")),
@@ -43,14 +52,7 @@ class SanchaForm(forms.Form):
         self.fields["campaign"].choices = [("", _("全部"))] + [(c.pk, c.name) for c in campaigns]
 
     def codes(self) -> list[str]:
-        raw = self.cleaned_data.get("units") or ""
-        for sep in ",，;；、\n\r\t":
-            raw = raw.replace(sep, " ")
-        seen: list[str] = []
-        for code in raw.split():
-            if code not in seen:
-                seen.append(code)
-        return seen
+        return split_codes(self.cleaned_data.get("units") or "")
 
 
 class LookBackForm(forms.Form):
@@ -73,10 +75,7 @@ class LookBackForm(forms.Form):
         self.fields["campaign"].choices = [(c.pk, c.name) for c in campaigns]
 
     def subject_codes(self) -> list[str]:
-        raw = self.cleaned_data.get("subjects") or ""
-        for sep in ",，;；、\n\r\t":
-            raw = raw.replace(sep, " ")
-        return list(dict.fromkeys(raw.split()))
+        return split_codes(self.cleaned_data.get("subjects") or "")
 
 
 class VerifyForm(forms.Form):

@@ -4,35 +4,17 @@ scoping as the pages; a bad or hidden code is a clear Chinese answer, never a 50
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
-from django.test import Client
 
-from tanhua.api.services import issue_token
 from tanhua.core.testing import build_world
 from tanhua.rectification.models import Measure, MeasureStatus
 from tanhua.rectification.testing_track import measures_world
 from tanhua.talks.testing import add_talks
+from tanhua.talks.tests.test_api import Api
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 10, 1)
-
-
-class Api:
-    def __init__(self, user):
-        _token, plain = issue_token(actor=None, user=user, name="test")
-        self.headers = {"Authorization": f"Bearer {plain}"}
-        self.client = Client()
-
-    def get(self, path, **query):
-        return self.client.get(f"/api/v1{path}", query, headers=self.headers)
-
-    def post(self, path, body):
-        return self.client.post(
-            f"/api/v1{path}", json.dumps(body), content_type="application/json",
-            headers=self.headers,
-        )  # fmt: skip
 
 
 @pytest.fixture
@@ -72,20 +54,25 @@ def test_sancha_over_the_api(world):
 
 def test_start_a_look_back_and_fail_an_item_over_the_api(world):
     starter = Api(world.users["commission_c1"])
-    made = starter.post(
+    made = starter.send(
+        "POST",
         f"/tracking/campaigns/{world.campaigns['C1'].pk}/look-backs",
         {"title": "接口回头看", "sample_size": 1, "seed": 5},
     )
     assert made.status_code == 201, made.content
     item = made.json()["items"][0]
     checker = Api(world.users["organization_c1"])
-    answer = checker.post(
-        f"/tracking/look-back-items/{item['id']}/verify", {"result": "failed", "note": "未见成效"}
+    answer = checker.send(
+        "POST",
+        f"/tracking/look-back-items/{item['id']}/verify",
+        {"result": "failed", "note": "未见成效"},
     )
     assert answer.status_code == 200 and answer.json()["result"] == "failed"
     measure = Measure.objects.unscoped("test").get(pk=item["measure_id"])
     assert measure.status == MeasureStatus.IN_PROGRESS and measure.reopened == 1
-    again = checker.post(f"/tracking/look-back-items/{item['id']}/verify", {"result": "passed"})
+    again = checker.send(
+        "POST", f"/tracking/look-back-items/{item['id']}/verify", {"result": "passed"}
+    )
     assert again.status_code in (400, 422) and "已复查" in again.content.decode()
     listed = starter.get(f"/tracking/look-backs/{made.json()['id']}").json()
     assert listed["items"][0]["note"] == "未见成效"
@@ -93,18 +80,20 @@ def test_start_a_look_back_and_fail_an_item_over_the_api(world):
 
 def test_a_failure_without_a_reason_is_refused_in_chinese(world):
     starter = Api(world.users["commission_c1"])
-    made = starter.post(
+    made = starter.send(
+        "POST",
         f"/tracking/campaigns/{world.campaigns['C1'].pk}/look-backs",
         {"title": "接口回头看", "sample_size": 1, "seed": 5},
     ).json()
-    answer = Api(world.users["organization_c1"]).post(
-        f"/tracking/look-back-items/{made['items'][0]['id']}/verify", {"result": "failed"}
+    answer = Api(world.users["organization_c1"]).send(
+        "POST", f"/tracking/look-back-items/{made['items'][0]['id']}/verify", {"result": "failed"}
     )
     assert answer.status_code in (400, 422) and "写明理由" in answer.content.decode()
 
 
 def test_an_out_of_scope_campaign_answers_404(world):
-    answer = Api(world.users["commission_c1"]).post(
+    answer = Api(world.users["commission_c1"]).send(
+        "POST",
         f"/tracking/campaigns/{world.campaigns['C2'].pk}/look-backs",
         {"title": "越权", "sample_size": 1},
     )
