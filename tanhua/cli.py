@@ -28,6 +28,11 @@ VERBS: dict[str, tuple[str, str, str]] = {
         "为问题描述建议重点方面（A1–A4）及置信度；--retrain 重新训练",
     ),
     "reindex": ("tanhua.search", "reindex", "重建全文搜索索引：恢复备份或更新分词词典后运行"),
+    "tick": (
+        "tanhua.rectification",
+        "tick",
+        "定期工作：整改到期提醒、预警、逾期督办，催报材料，清理过期数据（--json）",
+    ),
     "cleanup": ("tanhua.exchange", "cleanup", "清理过期的导入预览及其文件等遗留数据"),
     "user": ("tanhua.accounts", "user", "用户管理：tanhua user add NAME --role ROLE --org CODE"),
     "office": (

@@ -122,6 +122,12 @@ def load(root_paths: list[str], year: int, subject_ids: set[int]) -> Store:
             "pk", "record__talk_id", "focus_area", "text"
         ):
             by_talk[talk_id]["problems"].append({"id": pk, "focus_area": fa, "text": text})
+        # Rectification's record (issue 11): unfinished and reopened measures, and the
+        # look-backs that failed — a negative signal on this year's portrait.
+        from tanhua.rectification.services.carryover import last_year_record
+
+        for talk_id, record in last_year_record(list(by_talk)).items():
+            by_talk[talk_id].update(record)
     return st
 
 
