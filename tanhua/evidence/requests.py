@@ -26,6 +26,8 @@ from tanhua.evidence.models_requests import (
 )
 
 SUBMISSION_KIND = "material_submission"
+FINDING_KIND = "finding"
+TALK_KIND = "talk"
 MAX_FILES = 10
 
 
@@ -105,7 +107,7 @@ def submit_materials(
     """A submitter of an addressed unit answers a request with files (list of (name, bytes))
     and a note. Every file is checked by content; one refused file refuses the answer
     (FileRefused, naming the file), and nothing is kept."""
-    from tanhua.files.services import FileRefused, attach
+    from tanhua.files.services import attach_all
 
     scoping.require(actor is not None and scoping.has_any(actor, {R.Role.SUBMITTER}))
     current = MaterialRequest.objects.visible_to(actor).filter(pk=request.pk).first()
@@ -121,15 +123,8 @@ def submit_materials(
     submission = MaterialSubmission.objects.create(
         request=current, unit_id=unit_id, submitted_by=actor, note=(note or "").strip()
     )
-    names = []
-    for name, data in files:
-        try:
-            attachment = attach(
-                actor=actor, owner_kind=SUBMISSION_KIND, owner=submission, filename=name, data=data
-            )
-        except FileRefused as exc:
-            raise FileRefused(f"{name}：{exc}") from None
-        names.append(attachment.filename)
+    attached = attach_all(actor=actor, owner_kind=SUBMISSION_KIND, owner=submission, files=files)
+    names = [a.filename for a in attached]
     audit.record(
         "material_submission.create",
         object_type="material_request",
@@ -255,7 +250,7 @@ def register_attachment_owners() -> None:
     from tanhua.files import registry
 
     registry.register_owner(
-        "finding",
+        FINDING_KIND,
         gettext_lazy("问题"),
         visible=_findings_of,
         can_attach=lambda user, owner: scoping.has_any(user, R.PLAN_TALKS),
@@ -268,7 +263,7 @@ def register_attachment_owners() -> None:
         can_attach=lambda user, owner: owner.submitted_by_id == getattr(user, "pk", None),
     )
     registry.register_owner(
-        "talk",
+        TALK_KIND,
         gettext_lazy("谈话"),
         visible=_talks_of,
         can_attach=lambda user, owner: scoping.has_any(user, R.PLAN_TALKS),

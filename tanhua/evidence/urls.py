@@ -5,6 +5,7 @@ from tanhua.evidence import views, views_requests
 app_name = "evidence"
 urlpatterns = [
     path("findings/", views.finding_list, name="finding_list"),
+    path("findings/<str:code>/files/", views.finding_files, name="finding_files"),
     path("findings/<str:code>/focus-area/", views.finding_focus_area, name="finding_focus_area"),
     path("classifier/retrain/", views.classifier_retrain, name="classifier_retrain"),
     path("requests/", views_requests.request_list, name="request_list"),
