@@ -7,7 +7,14 @@ subject's."""
 from __future__ import annotations
 
 from tanhua.accounts import roles as R
-from tanhua.core.access_matrix import PLAIN, Access, _finding, _finding_attachment, _with_talks
+from tanhua.core.access_matrix import (
+    PLAIN,
+    Access,
+    _finding,
+    _finding_attachment,
+    _material_request,
+    _with_talks,
+)
 
 
 def _finding_with_file(org_code: str):
@@ -35,5 +42,19 @@ ENTRIES: dict = {
         outside=_talk("c2"),
         anchor="K11",
     ),
+    "evidence:request_close": Access(
+        allowed=R.PLAN_TALKS,
+        kwargs=_material_request("C1"),
+        outside=_material_request("C2"),
+        method="POST",
+        ok=302,
+    ),
 }
-API_ENTRIES: dict = {}
+API_ENTRIES: dict = {
+    "POST /api/v1/material-requests/{request_id}/close": Access(
+        allowed=R.PLAN_TALKS,
+        method="POST",
+        kwargs=_material_request("C1", "request_id"),
+        outside=_material_request("C2", "request_id"),
+    ),
+}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("requests/new/", views_requests.request_create, name="request_create"),
     path("requests/<int:pk>/", views_requests.request_detail, name="request_detail"),
     path("requests/<int:pk>/remind/", views_requests.request_remind, name="request_remind"),
+    path("requests/<int:pk>/close/", views_requests.request_close, name="request_close"),
     path("inbox/", views_requests.inbox, name="inbox"),
     path("inbox/<int:pk>/", views_requests.inbox_request, name="inbox_request"),
     path("inbox/<int:pk>/submit/", views_requests.inbox_submit, name="inbox_submit"),
