@@ -36,6 +36,8 @@ FIELDS = {
 # Above this many characters a side, difflib's quadratic matching is not worth its time: the
 # field is shown as replaced whole.
 MAX_DIFF_CHARS = 20000
+# Matching runs shorter than this inside a change are shown as part of it.
+MIN_KEPT = 2
 
 
 # --- writing (the outline's write path only) ---------------------------------------------
@@ -249,16 +251,23 @@ def segments(before: str, after: str) -> list[tuple[str, str]]:
     """The runs of `before` → `after`: kept, removed and added text, in reading order."""
     if len(before) > MAX_DIFF_CHARS or len(after) > MAX_DIFF_CHARS:
         return [(op, t) for op, t in (("removed", before), ("added", after)) if t]
-    out: list[tuple[str, str]] = []
+    runs: list[tuple[str, str, str]] = []  # (op, before's text, after's text)
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            out.append(("same", before[i1:i2]))
+        kept = tag == "equal" and (i2 - i1 >= MIN_KEPT or i1 == 0 or i2 == len(before))
+        runs.append(("same" if kept else "change", before[i1:i2], after[j1:j2]))
+    # A one-character match between two changes ("的", "，") reads as noise: it is folded
+    # into the change around it, so a rewritten sentence shows as one removed, one added run.
+    out: list[tuple[str, str]] = []
+    removed = added = ""
+    for op, a, b in runs:
+        if op == "change":
+            removed, added = removed + a, added + b
             continue
-        if i2 > i1:
-            out.append(("removed", before[i1:i2]))
-        if j2 > j1:
-            out.append(("added", after[j1:j2]))
+        out += [s for s in (("removed", removed), ("added", added)) if s[1]]
+        removed = added = ""
+        out.append(("same", a))
+    out += [s for s in (("removed", removed), ("added", added)) if s[1]]
     return out
 
 
