@@ -197,3 +197,21 @@ def submit(request, request_id: int, note: Form[str] = "",
             "files": _files(user, [sub]).get(sub.pk, []),
         },
     )
+
+
+@router.post(
+    "/material-requests/{request_id}/close",
+    response={200: RequestOut, **WRITE_ERRORS},
+    summary="结束调取材料（不再接收报送，不再提醒）",
+    operation_id="close_material_request",
+)
+def close(request, request_id: int):
+    user = request.auth
+    scoping.require(scoping.has_any(user, R.PLAN_TALKS))
+    req = _visible(user).filter(pk=request_id).first()
+    scoping.require(req is not None)
+    try:
+        req = services.close_request(actor=user, request=req)
+    except services.RequestError as exc:
+        raise ValidationError(str(exc), code="status") from None
+    return _out(user, [req])[0]

@@ -7,24 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tanhua.files.content import max_bytes
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented recipe): cleans to a list."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".docx,.xlsx,.pdf"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else single(data, initial)
+from tanhua.files.forms import FILE_ERRORS, MultipleFileField
 
 
 class RequestForm(forms.Form):
@@ -50,10 +33,7 @@ class RequestForm(forms.Form):
 class SubmissionForm(forms.Form):
     files = MultipleFileField(
         label=_("文件（Word、Excel 或 PDF，可多选）"),
-        error_messages={
-            "required": _("请选择要上传的文件。"),
-            "empty": _("文件为空，请选择有内容的文件。"),
-        },
+        error_messages=FILE_ERRORS,
     )
     note = forms.CharField(
         label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})

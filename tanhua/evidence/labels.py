@@ -45,6 +45,8 @@ def register() -> None:
         {
             "material_request.create": _("发起调取材料"),
             "material_request.remind": _("催报调取材料"),
+            "material_request.remind_due": _("调取材料截止前提醒"),
+            "material_request.close": _("结束调取材料"),
             "material_submission.create": _("报送材料"),
         },
         common=True,

@@ -42,7 +42,9 @@ class MaterialRequestQuerySet(ScopedQuerySet):
 class MaterialRequest(ScopedModel):
     """One request for materials (调取材料通知): for a campaign, what is wanted
     (`description`), from which source units (`units`), by when (`deadline`). A unit that
-    has sent nothing by the deadline is late and is reminded once a day."""
+    has sent nothing by the deadline is late and is reminded once a day; three days before the
+    deadline a unit that has sent nothing is reminded once. Staff close a request when they have
+    what they need: a closed request takes no more submissions and reminds no one."""
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", verbose_name=_("谈话工作"), on_delete=models.PROTECT,
@@ -63,6 +65,11 @@ class MaterialRequest(ScopedModel):
         on_delete=models.SET_NULL, related_name="+",
     )  # fmt: skip
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("结束人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
 
     objects = MaterialRequestQuerySet.as_manager()
 

@@ -1,6 +1,8 @@
 """The write paths of material requests (调取材料): staff ask source units for a campaign's
-materials; a unit's submitter answers with files; late units are reminded once a day
-(`remind_late_units`, which `tanhua tick` calls and the request page offers as a button).
+materials; a unit's submitter answers with files; staff close a request when done. Units
+that have sent nothing are reminded three days before the deadline (once, `remind_due_soon`)
+and every day once it has passed (`remind_late_units`, also a button on the request's page);
+`tick(today)` runs both for `tanhua tick`.
 
 Also the attachment owner kinds of evidence (and, until the talks app registers its own,
 of talks) with tanhua.files.registry."""
@@ -26,6 +28,8 @@ from tanhua.evidence.models_requests import (
 )
 
 SUBMISSION_KIND = "material_submission"
+FINDING_KIND = "finding"
+TALK_KIND = "talk"
 MAX_FILES = 10
 
 
@@ -105,7 +109,7 @@ def submit_materials(
     """A submitter of an addressed unit answers a request with files (list of (name, bytes))
     and a note. Every file is checked by content; one refused file refuses the answer
     (FileRefused, naming the file), and nothing is kept."""
-    from tanhua.files.services import FileRefused, attach
+    from tanhua.files.services import attach_all
 
     scoping.require(actor is not None and scoping.has_any(actor, {R.Role.SUBMITTER}))
     current = MaterialRequest.objects.visible_to(actor).filter(pk=request.pk).first()
@@ -121,15 +125,8 @@ def submit_materials(
     submission = MaterialSubmission.objects.create(
         request=current, unit_id=unit_id, submitted_by=actor, note=(note or "").strip()
     )
-    names = []
-    for name, data in files:
-        try:
-            attachment = attach(
-                actor=actor, owner_kind=SUBMISSION_KIND, owner=submission, filename=name, data=data
-            )
-        except FileRefused as exc:
-            raise FileRefused(f"{name}：{exc}") from None
-        names.append(attachment.filename)
+    attached = attach_all(actor=actor, owner_kind=SUBMISSION_KIND, owner=submission, files=files)
+    names = [a.filename for a in attached]
     audit.record(
         "material_submission.create",
         object_type="material_request",
@@ -179,8 +176,6 @@ def remind_late_units(*, today: dt.date, request: MaterialRequest | None = None,
     nothing sent) — once per request, unit and day, however often this runs. With `request`
     (the button on its page) only that request, which the caller read through its scope.
     Returns the notices sent now."""
-    from tanhua.notices.services import notify
-
     if request is not None:
         requests = [request]
     else:
@@ -189,34 +184,14 @@ def remind_late_units(*, today: dt.date, request: MaterialRequest | None = None,
                 status=RequestStatus.OPEN, deadline__lt=today
             )
         )
-    sent = 0
-    reminded: dict[str, list[int]] = {}
-    for req in requests:
-        if req.status != RequestStatus.OPEN or not req.is_past_deadline(today):
-            continue
-        answered = set(
-            MaterialSubmission.objects.unscoped("which units answered, for the reminder")
-            .filter(request=req)
-            .values_list("unit_id", flat=True)
-        )
-        late = [
-            uid
-            for uid in req.unit_rows.values_list("organization_id", flat=True)
-            if uid not in answered
-        ]
-        for unit_id in late:
-            made = notify(
-                recipients=_submitters_of([unit_id]),
-                event_key=f"material_request:{req.pk}:unit:{unit_id}:late:{today.isoformat()}",
-                kind="material_request_late",
-                title=_("催报：%(title)s") % {"title": req.title},
-                body=_("报送截止日期 %(date)s 已过，贵单位尚未报送，请尽快报送。")
-                % {"date": req.deadline.isoformat()},
-                url=reverse("evidence:inbox_request", kwargs={"pk": req.pk}),
-            )
-            if made:
-                sent += len(made)
-                reminded.setdefault(str(req.pk), []).append(unit_id)
+    requests = [r for r in requests if r.status == RequestStatus.OPEN and r.is_past_deadline(today)]
+    sent, reminded = _remind(
+        requests,
+        key=lambda req, unit: f"material_request:{req.pk}:unit:{unit}:late:{today.isoformat()}",
+        kind="material_request_late",
+        title=_("催报：%(title)s"),
+        body=_("报送截止日期 %(date)s 已过，贵单位尚未报送，请尽快报送。"),
+    )
     if sent:
         audit.record(
             "material_request.remind",
@@ -227,6 +202,121 @@ def remind_late_units(*, today: dt.date, request: MaterialRequest | None = None,
             detail={"today": today, "notices": sent, "units": reminded},
         )
     return sent
+
+
+@transaction.atomic
+def close_request(*, actor, request: MaterialRequest) -> MaterialRequest:
+    """Staff end a request: no more submissions, no more reminders. The request is re-read
+    through the actor's scope (404 otherwise)."""
+    from django.utils import timezone
+
+    scoping.require(actor is not None and scoping.has_any(actor, R.PLAN_TALKS))
+    current = (
+        MaterialRequest.objects.visible_to(actor)
+        .filter(pk=request.pk, campaign__committee__path__startswith=scoping.scope_path(actor))
+        .select_for_update()
+        .first()
+    )
+    scoping.require(current is not None)
+    if current.status != RequestStatus.OPEN:
+        raise RequestError(_("该调取材料已结束。"))
+    current.status = RequestStatus.CLOSED
+    current.closed_at = timezone.now()
+    current.closed_by = actor
+    current.save(update_fields=["status", "closed_at", "closed_by"])
+    answered = len(set(_answered_units(current)))
+    audit.record(
+        "material_request.close",
+        object_type="material_request",
+        object_id=str(current.pk),
+        object_repr=current.title,
+        actor=actor,
+        before={"status": RequestStatus.OPEN},
+        after={"status": current.status},
+        detail={"answered_units": answered, "units": current.unit_rows.count()},
+    )
+    return current
+
+
+DUE_SOON_DAYS = 3
+
+
+def _answered_units(req: MaterialRequest):
+    return (
+        MaterialSubmission.objects.unscoped("which units answered a request")
+        .filter(request=req)
+        .values_list("unit_id", flat=True)
+    )
+
+
+def _unanswered(req: MaterialRequest) -> list[int]:
+    answered = set(_answered_units(req))
+    return [
+        uid
+        for uid in req.unit_rows.values_list("organization_id", flat=True)
+        if uid not in answered
+    ]
+
+
+@transaction.atomic
+def remind_due_soon(*, today: dt.date) -> int:
+    """Tell the submitters of every unit that has sent nothing on an open request due within
+    DUE_SOON_DAYS days — once per request and unit, however often this runs (a request made
+    with less time left is reminded on the first run). Returns the notices sent now."""
+
+    requests = MaterialRequest.objects.unscoped("tick: reminders before the deadline").filter(
+        status=RequestStatus.OPEN,
+        deadline__gte=today,
+        deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+    )
+    sent, reminded = _remind(
+        requests,
+        key=lambda req, unit: f"material_request:{req.pk}:unit:{unit}:due_soon",
+        kind="material_request_due",
+        title=_("即将截止：%(title)s"),
+        body=_("报送截止日期为 %(date)s，贵单位尚未报送，请按时报送。"),
+    )
+    if sent:
+        audit.record(
+            "material_request.remind_due",
+            object_type="material_request",
+            object_id="",
+            actor=None,
+            detail={"today": today, "notices": sent, "units": reminded},
+        )
+    return sent
+
+
+def _remind(requests, *, key, kind: str, title: str, body: str) -> tuple[int, dict]:
+    """Tell each unit of `requests` that has sent nothing (its submitters), once per
+    `key(request, unit)`. Returns the notices sent now and the units told, by request."""
+    from tanhua.notices.services import notify
+
+    sent, reminded = 0, {}
+    for req in requests:
+        for unit_id in _unanswered(req):
+            made = notify(
+                recipients=_submitters_of([unit_id]),
+                event_key=key(req, unit_id),
+                kind=kind,
+                title=title % {"title": req.title},
+                body=body % {"date": req.deadline.isoformat()},
+                url=reverse("evidence:inbox_request", kwargs={"pk": req.pk}),
+            )
+            if made:
+                sent += len(made)
+                reminded.setdefault(str(req.pk), []).append(unit_id)
+    return sent, reminded
+
+
+def tick(today: dt.date) -> dict[str, int]:
+    """The daily run of material requests (`tanhua tick`): the reminders before the deadline
+    and those after it. Returns the notices sent, by kind; running it twice a day sends
+    nothing more."""
+    return {
+        "material_due_soon": remind_due_soon(today=today),
+        "material_late": remind_late_units(today=today),
+    }
 
 
 # --- attachment owners (tanhua.files.registry) ------------------------------------------------
@@ -255,7 +345,7 @@ def register_attachment_owners() -> None:
     from tanhua.files import registry
 
     registry.register_owner(
-        "finding",
+        FINDING_KIND,
         gettext_lazy("问题"),
         visible=_findings_of,
         can_attach=lambda user, owner: scoping.has_any(user, R.PLAN_TALKS),
@@ -268,7 +358,7 @@ def register_attachment_owners() -> None:
         can_attach=lambda user, owner: owner.submitted_by_id == getattr(user, "pk", None),
     )
     registry.register_owner(
-        "talk",
+        TALK_KIND,
         gettext_lazy("谈话"),
         visible=_talks_of,
         can_attach=lambda user, owner: scoping.has_any(user, R.PLAN_TALKS),

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tanhua.accounts import roles as R
 from tanhua.core import scoping
@@ -101,3 +101,22 @@ def classifier_retrain(request):
         % {"acc": f"{result.accuracy:.1%}", "n": result.corrections},
     )
     return redirect("evidence:finding_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_files(request, code: str):
+    """A finding's attachments (the inspection report, the audit letter): staff in scope list,
+    download and upload them."""
+    from tanhua.evidence.requests import FINDING_KIND
+    from tanhua.files.pages import attachments_page
+
+    user = request.user
+    scoping.require(scoping.has_any(user, R.PLAN_TALKS))
+    finding = get_by_code_or_404(
+        Finding.objects.visible_to(user).select_related("organization"), code
+    )
+    return attachments_page(
+        request, owner_kind=FINDING_KIND, owner=finding, template="evidence/finding_files.html",
+        context={"f": finding},
+    )  # fmt: skip

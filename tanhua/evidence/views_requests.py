@@ -97,7 +97,7 @@ def _staff_request(user, pk: int) -> MaterialRequest:
     qs = MaterialRequest.objects.visible_to(user).filter(
         campaign__committee__path__startswith=scoping.scope_path(user) or "\x00"
     )
-    return get_object_or_404(qs.select_related("campaign", "created_by"), pk=pk)
+    return get_object_or_404(qs.select_related("campaign", "created_by", "closed_by"), pk=pk)
 
 
 def _detail_context(user, req: MaterialRequest) -> dict:
@@ -142,6 +142,21 @@ def request_remind(request, pk: int):
     if request.htmx:
         return render(request, "evidence/_requests_remind_result.html", {"text": text})
     messages.info(request, text)
+    return redirect("evidence:request_detail", pk=req.pk)
+
+
+@login_required
+@require_POST
+def request_close(request, pk: int):
+    user = request.user
+    _staff(user)
+    req = _staff_request(user, pk)
+    try:
+        services.close_request(actor=user, request=req)
+    except services.RequestError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已结束调取材料，各单位不能再报送。"))
     return redirect("evidence:request_detail", pk=req.pk)
 
 

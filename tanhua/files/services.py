@@ -14,7 +14,14 @@ from tanhua.files import content, registry, storage
 from tanhua.files.content import FileRefused
 from tanhua.files.models import Attachment
 
-__all__ = ["FileRefused", "attach", "read_upload", "safe_filename", "searchable_attachments"]
+__all__ = [
+    "FileRefused",
+    "attach",
+    "attach_all",
+    "read_upload",
+    "safe_filename",
+    "searchable_attachments",
+]
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]+')
 
@@ -82,6 +89,21 @@ def attach(*, actor, owner_kind: str, owner, filename: str, data: bytes) -> Atta
 
         index.touch("attachment", [attachment.pk])
     return attachment
+
+
+@transaction.atomic
+def attach_all(*, actor, owner_kind: str, owner, files: list[tuple[str, bytes]]) -> list:
+    """Several files on one owner, all or none: one refused file refuses them all
+    (FileRefused naming the file and why)."""
+    out = []
+    for name, data in files:
+        try:
+            out.append(
+                attach(actor=actor, owner_kind=owner_kind, owner=owner, filename=name, data=data)
+            )
+        except FileRefused as exc:
+            raise FileRefused(f"{name}：{exc}") from None
+    return out
 
 
 def visible_attachment(*, actor, pk: int) -> Attachment:

@@ -7,6 +7,7 @@ tanhua.talks.services and nothing else. Out of scope answers 404 like absent."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -29,8 +30,11 @@ from tanhua.talks.models import (
 )
 from tanhua.talks.schemas import (
     ConfirmIn,
+    OutlineDiffOut,
+    OutlineDiffQuery,
     OutlineIn,
     OutlineOut,
+    OutlineVersionsOut,
     RecordIn,
     RecordOut,
     ReturnIn,
@@ -39,6 +43,7 @@ from tanhua.talks.schemas import (
     TalkPage,
 )
 from tanhua.talks.services import outline as outlines
+from tanhua.talks.services import outline_history as history
 from tanhua.talks.services import record as records
 from tanhua.talks.views import part_in
 
@@ -261,6 +266,53 @@ def return_outline(request, response: HttpResponse, id: int, payload: ReturnIn):
         actor=user, talk=talk, comment=payload.comment, expected_version=expected_version(request)
     )
     return _outline_out(user, talk, response)
+
+
+def _revision_out(r) -> dict:
+    return {
+        "version": r.version,
+        "action": r.action,
+        "action_label": history.action_label(r.action),
+        "status": r.status,
+        "by": (r.by.get_full_name() or r.by.username) if r.by_id else None,
+        "at": r.at,
+        "problems": r.problems,
+    }
+
+
+@router.get(
+    "/talks/{id}/outline/versions",
+    response={200: OutlineVersionsOut, **READ_ERRORS},
+    summary="谈话提纲的全部版本（新的在前）",
+    operation_id="list_talk_outline_versions",
+)
+def outline_versions(request, id: int):
+    # As GET …/outline: an outline not drafted yet has no versions (an empty list).
+    talk = _full(request, id)
+    revisions = history.revisions(request.auth, talk)
+    return {
+        "talk_id": talk.pk,
+        "current_version": revisions[0].version if revisions else 0,
+        "items": [_revision_out(r) for r in revisions],
+    }
+
+
+@router.get(
+    "/talks/{id}/outline/diff",
+    response={200: OutlineDiffOut, **READ_ERRORS},
+    summary="比较谈话提纲的两个版本（from 缺省为 to 的上一版，to 缺省为最新版）",
+    operation_id="diff_talk_outline_versions",
+)
+def outline_diff(request, id: int, query: Query[OutlineDiffQuery]):
+    user = request.auth
+    talk = _full(request, id)
+    revisions = history.revisions(user, talk)
+    if not revisions:
+        raise ValidationError(_("提纲尚未起草，还没有版本"), code="no_outline")
+    old, new, missing = history.pick(revisions, query.from_version, query.to_version)
+    if missing is not None:
+        raise ValidationError(_("没有第 %(v)s 版") % {"v": missing}, code="version")
+    return {"talk_id": talk.pk, **history.diff(old, new).as_dict()}
 
 
 # --- the record ------------------------------------------------------------------------------

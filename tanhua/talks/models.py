@@ -338,6 +338,50 @@ class OutlineProblem(ScopedModel):
         return f"{self.focus_area} {self.statement[:20]}"
 
 
+class OutlineRevisionQuerySet(OutlineQuerySet):
+    talk_path = "outline__talk"
+
+    def _visible(self, user):
+        """Where the outline is (never the subject's)."""
+        qs = self.filter(outline__in=Outline.objects.visible_to(user).values("pk"))
+        return qs.select_related("outline__talk", "by")
+
+
+class OutlineRevision(ScopedModel):
+    """One version of an outline as it was saved: its problems in order (each with the id it
+    had, so two versions diff problem by problem), its status, who saved it and when. Every
+    version bump of the outline writes one (tanhua.talks.services.outline_history), in the
+    same transaction: the audit trail keeps only a one-line summary per change, not the text
+    a diff needs."""
+
+    AUDIT_PERSON = ("outline.talk.subject_id", "outline.talk.talker_id")
+
+    outline = models.ForeignKey(Outline, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField(_("版本"))
+    action = models.CharField(_("操作"), max_length=16)
+    status = models.CharField(_("状态"), max_length=16, choices=OutlineStatus.choices)
+    # [{"id", "focus_area", "statement", "evidence"}, …] in the outline's order.
+    problems = models.JSONField(_("提纲问题"), default=list)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    at = models.DateTimeField(_("保存时间"), auto_now_add=True)
+
+    objects = OutlineRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["outline", "-version"]
+        verbose_name = _("提纲版本")
+        verbose_name_plural = _("提纲版本")
+        constraints = [
+            models.UniqueConstraint(fields=["outline", "version"], name="outline_revision_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"提纲 {self.outline_id} 第{self.version}版"
+
+
 class TalkRecordQuerySet(ChildOfTalkQuerySet):
     def _visible(self, user):
         """The record: staff in scope, the talker, the recorder and the 陪谈 official; the

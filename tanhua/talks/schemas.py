@@ -94,6 +94,70 @@ class OutlineIn(Schema):
     problems: list[OutlineProblemIO] = Field(max_length=12)
 
 
+class OutlineVersionOut(Schema):
+    version: int
+    action: str
+    action_label: str
+    status: str
+    by: str | None = Field(None, description="保存人（命令行批量起草时为空）")
+    at: dt.datetime
+    problems: list[OutlineProblemIO]
+
+
+class OutlineVersionsOut(Schema):
+    talk_id: int
+    current_version: int
+    items: list[OutlineVersionOut]
+
+
+class DiffSegmentOut(Schema):
+    op: str = Field(description="same 未变、added 新增、removed 删除")
+    text: str
+
+
+class DiffFieldOut(Schema):
+    field: str
+    label: str
+    before: str
+    after: str
+    segments: list[DiffSegmentOut]
+
+
+class DiffProblemOut(Schema):
+    kind: str = Field(description="added、removed、changed、moved、same")
+    kind_label: str
+    id: int | None
+    number_before: int | None
+    number_after: int | None
+    focus_area: str
+    statement: str
+    fields: list[DiffFieldOut]
+
+
+class OutlineDiffOut(Schema):
+    talk_id: int
+    from_version: int = Field(description="0 表示空白提纲")
+    to_version: int
+    status_before: str
+    status_after: str
+    summary: str
+    counts: dict[str, int]
+    problems: list[DiffProblemOut]
+
+
+class OutlineDiffQuery(Schema):
+    from_version: int | None = Field(
+        None,
+        alias="from",
+        ge=0,
+        le=2**31,
+        description="起始版本（缺省为目标版本的上一版；0 为空白提纲）",
+    )
+    to_version: int | None = Field(
+        None, alias="to", ge=1, le=2**31, description="目标版本（缺省为最新版）"
+    )
+
+
 class ReturnIn(Schema):
     comment: text(500)
 

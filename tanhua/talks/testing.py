@@ -15,10 +15,12 @@ from tanhua.talks.models import (
     Basis,
     Outline,
     OutlineProblem,
+    OutlineRevision,
     Talk,
     TalkStatus,
     TalkType,
 )
+from tanhua.talks.services import outline_history
 
 YEAR = 2026
 WINDOW = (dt.date(2026, 5, 15), dt.date(2026, 7, 10))
@@ -83,13 +85,18 @@ def add_talks(world: World) -> World:
         recorder=users["recorder_c1"],
     )
     outline = Outline.objects.create(talk=k11)
-    OutlineProblem.objects.create(
+    problem = OutlineProblem.objects.create(
         outline=outline,
         order=1,
         focus_area="A3",
         statement="调研不深入，存在文山会海现象",
         evidence="2025年县委发文数量同比增长23%",
     )
+    # Its one version, as the outline's write path would have kept it.
+    OutlineRevision.objects.create(
+        outline=outline, version=outline.version, action="update", status=outline.status,
+        problems=outline_history.snapshot([problem]),
+    )  # fmt: skip
     talks = {
         "k11": k11,
         "secret": TalkFactory(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tanhua.talks import calendar, views, views_record, views_schedule
+from tanhua.talks import calendar, views, views_outline, views_record, views_schedule
 
 app_name = "talks"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     # The outline, the record, confirmation and print (issue 9: outline and record).
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/outline/", views.outline, name="outline"),
+    path("<int:pk>/files/", views_outline.talk_files, name="files"),
+    path("<int:pk>/outline/versions/", views_outline.outline_versions, name="outline_versions"),
     path("<int:pk>/record/", views_record.record, name="record"),
     path("<int:pk>/confirm/", views_record.confirm, name="confirm"),
     path("<int:pk>/print/", views_record.print_record, name="print"),

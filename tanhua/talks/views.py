@@ -137,7 +137,17 @@ def _outline_context(request, talk: Talk, part: Part, error: str = "") -> dict:
         and outline.status == OutlineStatus.APPROVED,
         "focus_areas": FocusArea.choices,
         "error": error,
+        "revisions": _revisions(request.user, talk) if outline else [],
     }
+
+
+def _revisions(user, talk: Talk) -> list:
+    from tanhua.talks.services import outline_history as history
+
+    revisions = history.revisions(user, talk)
+    for r in revisions:
+        r.action_label = history.action_label(r.action)
+    return revisions
 
 
 def _int(value) -> int | None:

@@ -7,11 +7,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from tanhua.core.testing import OrganizationFactory, build_world
-from tanhua.evidence.testing import make_finding, make_value
-from tanhua.org.models import Level
+from tanhua.core.testing import build_world
+from tanhua.evidence.testing import make_finding
 from tanhua.portrait.models import OutlinePrefill, Portrait
 from tanhua.portrait.services import prepare
+from tanhua.portrait.testing import add_evidence
 from tanhua.talks.models import Outline, OutlineProblem
 from tanhua.talks.services import outline as outlines
 from tanhua.talks.testing import YEAR, add_talks
@@ -22,33 +22,7 @@ AS_OF = dt.date(2026, 5, 1)
 
 @pytest.fixture
 def world():
-    w = add_talks(build_world())
-    c1, k11 = w.orgs["C1"], w.orgs["K11"]
-    peers = [k11] + [
-        OrganizationFactory(code=f"K1{n}", name=f"东城{n}县委", level=Level.COUNTY, parent=c1)
-        for n in (2, 3, 4)
-    ]
-    for n, org in enumerate(peers):
-        for year, value in zip(("2023", "2024", "2025"), (50, 40, 45), strict=True):
-            v = value + n * 3 if org is not k11 else value
-            make_value(org, code="PM25", period=year, value=str(v), target="35")
-    from tanhua.evidence.models import Indicator
-
-    Indicator.objects.filter(code="PM25").update(
-        name="PM2.5年均浓度", direction="lower_better", focus_area="A1"
-    )
-    gk11 = w.cadres["GK11"]
-    make_finding(k11, text="县城生活污水处理设施建设滞后，黑臭水体整治不到位",
-                 date=dt.date(2024, 3, 1), focus_area="A1")  # fmt: skip
-    w.repeat = make_finding(k11, text="黑臭水体整治不到位，生活污水处理设施建设进度滞后",
-                            date=dt.date(2026, 3, 1), severity=3, focus_area="A1")  # fmt: skip
-    make_finding(k11, cadre=gk11, text="落实一岗双责不到位，对班子成员监督失之于宽",
-                 date=dt.date(2026, 2, 1), severity=3, focus_area="A2", source="audit")  # fmt: skip
-    make_finding(k11, text="对下级党组织管党治党指导不力", date=dt.date(2026, 1, 5),
-                 severity=2, focus_area="A2", source="petition")  # fmt: skip
-    make_finding(k11, text="文山会海问题反弹，基层负担重", date=dt.date(2026, 4, 1),
-                 severity=3, focus_area="A3", source="supervision")  # fmt: skip
-    return w
+    return add_evidence(add_talks(build_world()))
 
 
 def _untouched_k11(w):
