@@ -21,6 +21,9 @@ from tanhua.exchange.problems import Problem
 from tanhua.exchange.tables import Table, build_table, is_blank, unsupported_message
 
 EXTENSIONS = (".xlsx", ".csv")
+# Readers of other file types that an app's import kind brings (suffix -> parse function,
+# registered from its AppConfig.ready(): the reports app's .json annexes).
+READERS: dict = {}
 
 
 @dataclass
@@ -63,6 +66,8 @@ def parse(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem]]:
         return parse_xlsx(upload)
     if suffix == ".csv":
         return parse_csv(upload)
+    if suffix in READERS:
+        return READERS[suffix](upload)
     return [], [Problem(upload.name, None, "", "只能导入 .xlsx 或 .csv 文件")], []
 
 
