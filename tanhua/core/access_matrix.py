@@ -955,8 +955,9 @@ API_ENTRIES.update(
 def _merge_app_entries() -> None:
     """Apps past the talk cycle keep their entries beside their code."""
     from tanhua.rectification import access_lists, access_track
+    from tanhua.reports import access as reports_access
 
-    for module in (access_lists, access_track):
+    for module in (access_lists, access_track, reports_access):
         ENTRIES.update(module.ENTRIES)
         API_ENTRIES.update(module.API_ENTRIES)
 
