@@ -35,7 +35,7 @@ def board(committee, year: int, today=None) -> dict:
         "levels": [x["label"] for x in levels],
         "planned": [x["planned"] for x in levels],
         "held": [x["held"] for x in levels],
-        "areas": [writing.area_label(a)[:8] for a in FocusArea.values],
+        "areas": list(writing.SHORT_AREAS.values()),
         "problems": [x["n"] for x in areas],
         "colours": [{"name": x["label"], "value": x["n"]} for x in colours],
         "years": [str(t["year"]) for t in trend],

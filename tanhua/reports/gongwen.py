@@ -68,6 +68,9 @@ class Block:
     image: bytes = b""
     width_mm: float = 150.0
     rows: list[list[str]] = field(default_factory=list)
+    # Text that runs on after a heading in the same paragraph, in 仿宋 ("（一）某某方面。指出
+    # 问题12个……"), as 公文 write their lower headings.
+    tail: str = ""
 
 
 @dataclass
@@ -323,6 +326,9 @@ def _body(document, blocks: list[Block]) -> None:
             p = _paragraph(document, first_line_chars=2)
             p.paragraph_format.keep_with_next = True
             _run(p, block.text, HEADING_FONTS.get(level, FANGSONG), SIZE_3, bold=level == 3)
+            if block.tail:
+                p.paragraph_format.keep_with_next = False
+                _run(p, block.tail, FANGSONG, SIZE_3)
         elif block.kind == "image":
             p = _paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER)
             p.paragraph_format.line_spacing = None

@@ -13,6 +13,13 @@ from tanhua.reports.figures import LEVEL_WORDS
 from tanhua.talks.models import FocusArea
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
+# Focus areas in a few characters, for chart axes.
+SHORT_AREAS = {
+    "A1": "贯彻落实重大决策部署",
+    "A2": "管党治党政治责任",
+    "A3": "作风建设",
+    "A4": "亲清政商关系",
+}
 STATE_WORDS = {"closed": "已完成", "in_progress": "正在推进", "overdue": "逾期未完成"}
 
 
@@ -162,10 +169,8 @@ def body_blocks(sections: list[tuple[str, str]]) -> list[gongwen.Block]:
                 continue
             m = _LOWER.match(line)
             if m:
-                head, _sep, rest = line.partition("。")
-                blocks.append(gongwen.Block("h2", head + "。" if _sep else head))
-                if rest:
-                    blocks.append(gongwen.Block("p", rest))
+                head, sep, rest = line.partition("。")
+                blocks.append(gongwen.Block("h2", head + sep, tail=rest))
             else:
                 blocks.append(gongwen.Block("p", line))
     return blocks
@@ -187,7 +192,7 @@ def focus_chart(by_area: dict) -> bytes | None:
 
     font_manager.fontManager.addfont(font_file)
     prop = font_manager.FontProperties(fname=font_file)
-    labels = ["贯彻落实重大决策部署", "管党治党政治责任", "作风建设", "亲清政商关系"]
+    labels = [SHORT_AREAS[a] for a in FocusArea.values]
     values = [by_area.get(a, 0) for a in FocusArea.values]
     fig, ax = plt.subplots(figsize=(6, 2.6), dpi=150)
     bars = ax.barh(labels[::-1], values[::-1], color="#c0392b")
@@ -196,6 +201,9 @@ def focus_chart(by_area: dict) -> bytes | None:
         label.set_fontproperties(prop)
     ax.set_title("发现问题按重点方面分布（个）", fontproperties=prop, fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     out = io.BytesIO()
     fig.savefig(out, format="png")

@@ -97,7 +97,7 @@ def test_libreoffice_renders_a4_pages_of_22_lines_of_28_characters(tmp_path, cap
     ys = [float(y) for y in re.findall(r'yMin="([\d.]+)"', bbox)]
     assert min(xs) >= 28 * MM - 2
     assert min(ys) >= 37 * MM - 4
-    artifacts = Path(os.environ.get("TANHUA_ARTIFACTS", "tmp/artifacts")) / "gongwen"
+    artifacts = Path(os.environ.get("TANHUA_ARTIFACTS", "test-artifacts")) / "gongwen"
     images = render.page_images(pdf, artifacts, prefix="sample")
     assert images
     with capsys.disabled():

@@ -151,3 +151,35 @@ def test_the_year_end_report_lists_each_central_cadres_measures_as_word_and_xlsx
     assert (tmp_path / "ye.xlsx").exists()
     call_command("report", "look-back", "2026", "--out", str(tmp_path / "lb.docx"))
     assert (tmp_path / "lb.docx").exists()
+
+
+@pytest.mark.slow
+def test_the_issued_special_report_renders_with_its_chart_on_a4_pages(year, owner, capsys):
+    import os
+    import shutil
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    from tanhua.reports import render
+
+    if render.soffice() is None or shutil.which("pdftoppm") is None:
+        pytest.skip("LibreOffice (soffice) or pdftoppm is not installed: cannot render")
+    report = services.create_report(
+        actor=owner, kind="special", year=2026, committee=year.orgs["C1"]
+    )
+    services.update_header(
+        actor=owner, report=report, expected_version=report.version,
+        doc_number="东发〔2026〕8号", signer="东城书记乙", copy_number="000012",
+        cc="省纪委监委，省委组织部",
+    )  # fmt: skip
+    issued = services.issue_report(actor=owner, report=report)
+    pdf = services.export(actor=owner, report=issued, fmt="pdf").data
+    reader = PdfReader(io.BytesIO(pdf))
+    assert all(round(float(p.mediabox.width) / 72 * 25.4) == 210 for p in reader.pages)
+    text = "".join(p.extract_text() for p in reader.pages).replace(" ", "")
+    assert "东发〔2026〕8号" in text and "—1—" in text and "签发人：东城书记乙" in text
+    artifacts = Path(os.environ.get("TANHUA_ARTIFACTS", "test-artifacts")) / "reports"
+    images = render.page_images(pdf, artifacts, prefix="special", dpi=70)
+    with capsys.disabled():
+        print(f"\n专报页面图像：{artifacts.resolve()}（{len(images)} 页）")

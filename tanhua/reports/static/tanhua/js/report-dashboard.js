@@ -13,12 +13,12 @@
     }
     chart("chart-levels", {
       tooltip: {}, legend: { data: ["计划", "已谈话"] },
-      xAxis: { type: "category", data: d.levels }, yAxis: { type: "value" },
+      xAxis: { type: "category", data: d.levels }, yAxis: { type: "value", minInterval: 1 },
       series: [{ name: "计划", type: "bar", data: d.planned }, { name: "已谈话", type: "bar", data: d.held }]
     });
     chart("chart-areas", {
-      tooltip: {}, grid: { left: 110 },
-      yAxis: { type: "category", data: d.areas }, xAxis: { type: "value" },
+      tooltip: {}, grid: { left: 140 },
+      yAxis: { type: "category", data: d.areas }, xAxis: { type: "value", minInterval: 1 },
       series: [{ type: "bar", data: d.problems, itemStyle: { color: "#c0392b" } }]
     });
     chart("chart-colours", {
@@ -27,7 +27,7 @@
     });
     chart("chart-trend", {
       tooltip: {}, legend: { data: ["已谈话", "指出问题"] },
-      xAxis: { type: "category", data: d.years }, yAxis: { type: "value" },
+      xAxis: { type: "category", data: d.years }, yAxis: { type: "value", minInterval: 1 },
       series: [{ name: "已谈话", type: "line", data: d.trend_held }, { name: "指出问题", type: "line", data: d.trend_problems }]
     });
   }
