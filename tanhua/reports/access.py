@@ -48,6 +48,8 @@ ENTRIES: dict = {
     "reports:create": Access(
         allowed=STAFF, method="POST", ok=302, data={"kind": "special", "year": "2026"}
     ),
+    # Without a file the form is refused and the page comes back (a redirect with the error).
+    "reports:template": Access(allowed=STAFF, method="POST", ok=302, data={"kind": "special"}),
     "reports:detail": Access(allowed=STAFF, kwargs=_report("C1"), outside=_report("C2")),
     "reports:header": Access(
         allowed=STAFF,

@@ -13,6 +13,11 @@ class NewReportForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
 
 
+class TemplateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=ReportKind.choices)
+    file = forms.FileField(label=_("Word 模板（.docx）"))
+
+
 class SectionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     heading = forms.CharField(label=_("标题"), max_length=100, required=False)

@@ -24,6 +24,7 @@ def register() -> None:
     labels.register_prefix("report", _("报告"))
     labels.register_prefix("report_section", _("报告章节"))
     labels.register_prefix("annex", _("数据附件"))
+    labels.register_prefix("report_template", _("报告模板"))
     labels.register_prefix("dashboard", _("领导看板"))
     labels.register_actions(
         {
@@ -32,6 +33,7 @@ def register() -> None:
             "report.issue": _("印发报告"),
             "report.export": _("导出报告"),
             "report_section.update": _("修改报告章节"),
+            "report_template.upload": _("上传报告模板"),
             "annex.import": _("导入数据附件"),
             "annex.export": _("导出汇总报告"),
             "dashboard.export": _("导出看板数据"),
@@ -44,3 +46,4 @@ def register() -> None:
         "report_section", _("报告章节"), reveal=labels._reveal_by(_sections, "pk")
     )
     labels.register_object_type("annex", _("数据附件"), reveal=labels.reveal_all)
+    labels.register_object_type("report_template", _("报告模板"), reveal=labels.reveal_all)

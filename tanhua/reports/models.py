@@ -169,3 +169,43 @@ class ReceivedAnnex(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.committee_name} {self.year} {self.get_kind_display()}"
+
+
+class TemplateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Templates of committees at or below the staff member's organization (a template
+        names no one: a plain queryset)."""
+        path = scoping.scope_path(user)
+        if not scoping.has_any(user, REPORT_ROLES) or path is None:
+            return self.none()
+        return self.filter(committee__path__startswith=path)
+
+
+class ReportTemplate(models.Model):
+    """A committee's own Word template for one kind of report (docxtpl: Jinja tags in a
+    .docx the staff made), stored by SHA-256 beside the attachments. Rendered sandboxed and
+    autoescaped: a figure or a section's text can never become markup or code."""
+
+    committee = models.ForeignKey(
+        "org.Organization", verbose_name=_("报告党委"), on_delete=models.PROTECT,
+        related_name="report_templates",
+    )  # fmt: skip
+    kind = models.CharField(_("类别"), max_length=16, choices=ReportKind.choices)
+    name = models.CharField(_("文件名"), max_length=200)
+    sha256 = models.CharField(_("文件哈希"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报告模板")
+        verbose_name_plural = _("报告模板")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "kind"], name="report_template_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

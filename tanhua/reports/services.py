@@ -199,8 +199,33 @@ def _sections(report: Report) -> list[tuple[str, str]]:
     return [(s.heading, s.body) for s in rows.order_by("order", "pk")]
 
 
+def template_of(report) -> bytes | None:
+    """The committee's own Word template for this kind of report, if it uploaded one."""
+    from tanhua.reports.models import ReportTemplate
+
+    row = (
+        ReportTemplate.objects.filter(committee_id=report.committee.pk, kind=report.kind)
+        .values_list("sha256", flat=True)
+        .first()
+    )
+    if row is None:
+        return None
+    with storage.open_blob(row) as fh:
+        return fh.read()
+
+
 def document(report: Report, *, date: dt.date | None = None, chart: bool = True) -> bytes:
+    """The report as Word: in the committee's own template where it has one, else in the
+    GB/T 9704 layout this app builds."""
     day = date or (timezone.localdate(report.issued_at) if report.issued_at else None)
+    custom = template_of(report) if isinstance(report, Report) else None
+    if custom is not None:
+        from tanhua.reports import templating
+
+        date_text = writing.chinese_date(day) if day else ""
+        return templating.render(
+            custom, templating.context_of(report, _sections(report), date_text)
+        )
     gw = writing.gongwen_of(
         report, _sections(report), date_text=writing.chinese_date(day) if day else "",
         chart=chart,
@@ -245,6 +270,32 @@ def issue_report(*, actor, report: Report, expected_version: int | None = None) 
         actor=actor,
     )  # fmt: skip
     return current
+
+
+@transaction.atomic
+def upload_template(*, actor, committee, kind: str, name: str, data: bytes):
+    """A committee's own Word template for a kind of report (replacing the one before)."""
+    from tanhua.reports import templating
+    from tanhua.reports.models import ReportTemplate
+
+    scoping.require(may_report(actor, committee))
+    if kind not in ReportKind.values:
+        raise ValidationError(_("报告类别无效"), code="kind")
+    try:
+        templating.check(name, data)
+    except templating.TemplateInvalid as exc:
+        raise ValidationError(f"{name}：{exc}", code="template") from exc
+    sha = storage.store(data)
+    row, _created = ReportTemplate.objects.update_or_create(
+        committee=committee, kind=kind,
+        defaults={"name": name[:200], "sha256": sha, "uploaded_by": actor},
+    )  # fmt: skip
+    audit.record(
+        "report_template.upload", object_type="report_template", object_id=str(row.pk),
+        object_repr=row.name, after={"kind": kind, "committee": committee.code, "sha256": sha},
+        actor=actor,
+    )  # fmt: skip
+    return row
 
 
 def issued_bytes(report: Report) -> bytes:

@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.report_list, name="list"),
     path("new/", views.report_create, name="create"),
+    path("template/", views.template_upload, name="template"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/header/", views.report_header, name="header"),
     path("<int:pk>/sections/<int:section>/", views.report_section, name="section"),

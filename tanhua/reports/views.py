@@ -19,8 +19,14 @@ from tanhua.core import scoping
 from tanhua.core.versioning import StaleEdit
 from tanhua.org.models import Organization, get_by_code_or_404
 from tanhua.reports import annex, dashboard, services
-from tanhua.reports.forms import HeaderForm, NewReportForm, SectionForm
-from tanhua.reports.models import REPORT_ROLES, ReceivedAnnex, Report, ReportSection
+from tanhua.reports.forms import HeaderForm, NewReportForm, SectionForm, TemplateForm
+from tanhua.reports.models import (
+    REPORT_ROLES,
+    ReceivedAnnex,
+    Report,
+    ReportSection,
+    ReportTemplate,
+)
 
 DASHBOARD_ROLES = R.SEE_CAMPAIGNS
 
@@ -48,7 +54,34 @@ def report_list(request):
     _staff(request)
     reports = Report.objects.visible_to(request.user).select_related("committee")[:200]
     form = NewReportForm(initial={"year": timezone.localdate().year})
-    return render(request, "reports/list.html", {"reports": reports, "form": form})
+    templates = ReportTemplate.objects.visible_to(request.user).select_related("committee")
+    return render(
+        request,
+        "reports/list.html",
+        {"reports": reports, "form": form, "template_form": TemplateForm(),
+         "templates": templates[:50]},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def template_upload(request):
+    """A committee's own Word template (docxtpl tags), checked by rendering it once."""
+    _staff(request)
+    form = TemplateForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择报告类别和 Word（.docx）模板文件"))
+        return redirect("reports:list")
+    upload = form.cleaned_data["file"]
+    try:
+        services.upload_template(
+            actor=request.user, committee=request.user.organization,
+            kind=form.cleaned_data["kind"], name=upload.name, data=upload.read(),
+        )  # fmt: skip
+        messages.success(request, _("已上传模板，今后生成的该类报告将使用此模板。"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("reports:list")
 
 
 @login_required

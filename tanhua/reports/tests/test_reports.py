@@ -183,3 +183,55 @@ def test_the_issued_special_report_renders_with_its_chart_on_a4_pages(year, owne
     images = render.page_images(pdf, artifacts, prefix="special", dpi=70)
     with capsys.disabled():
         print(f"\n专报页面图像：{artifacts.resolve()}（{len(images)} 页）")
+
+
+def _template_docx(text: str) -> bytes:
+    doc = Document()
+    doc.add_paragraph(text)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_a_committees_own_template_is_rendered_sandboxed_and_autoescaped(year, owner):
+    tpl = _template_docx(
+        "{{ organ }}：{{ title }}{% for s in sections %}【{{ s.heading }}】"
+        "{% for p in s.paragraphs %}{{ p }}{% endfor %}{% endfor %}"
+    )
+    services.upload_template(
+        actor=owner, committee=year.orgs["C1"], kind="special", name="东城模板.docx", data=tpl
+    )
+    report = services.create_report(
+        actor=owner, kind="special", year=2026, committee=year.orgs["C1"]
+    )
+    section = report.sections.unscoped("test").get(key="next")
+    services.edit_section(
+        actor=owner, section=section, heading="四、下一步", body="A<B & C",
+        expected_version=section.version,
+    )  # fmt: skip
+    text = Document(io.BytesIO(services.document(report))).paragraphs[0].text
+    assert text.startswith("中共东城市委：关于2026年度") and "A<B & C" in text
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ("{{ title ", "标记有误"),
+        ("{{ ''.__class__.__mro__ }}", "标记有误"),
+    ],
+)
+def test_a_broken_or_unsafe_template_is_refused_with_a_chinese_reason(year, owner, body, reason):
+    with pytest.raises(ValidationError) as exc:
+        services.upload_template(
+            actor=owner, committee=year.orgs["C1"], kind="special", name="t.docx",
+            data=_template_docx(body),
+        )  # fmt: skip
+    assert reason in exc.value.messages[0] and "t.docx" in exc.value.messages[0]
+
+
+def test_a_template_that_is_not_word_is_refused(year, owner):
+    with pytest.raises(ValidationError) as exc:
+        services.upload_template(
+            actor=owner, committee=year.orgs["C1"], kind="special", name="t.docx", data=b"PK no"
+        )
+    assert "不是有效的 Word" in exc.value.messages[0]
