@@ -74,4 +74,18 @@ ENTRIES: dict = {
     "reports:annexes": Access(allowed=SEE, lists=PLAIN),
     "reports:dashboard": Access(allowed=SEE),
 }
-API_ENTRIES: dict = {}
+
+
+def _api_report(code: str):
+    return lambda world: {"report_id": _make(code)[0].pk}
+
+
+API_ENTRIES: dict = {
+    "GET /api/v1/reports": Access(allowed=STAFF),
+    "GET /api/v1/reports/{report_id}": Access(
+        allowed=STAFF, kwargs=_api_report("C1"), outside=_api_report("C2")
+    ),
+    "GET /api/v1/reports/{report_id}/annex": Access(
+        allowed=STAFF, kwargs=_api_report("C1"), outside=_api_report("C2")
+    ),
+}
