@@ -141,9 +141,9 @@ def parse_xlsx(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem
                 None,
                 "",
                 "工作簿中没有可导入的工作表：工作表应命名为 "
-                + "/".join(k.name for k in schema.registered())
+                + "/".join(k.name for k in schema.registered() if k.spreadsheet)
                 + "（或 "
-                + "/".join(k.label for k in schema.registered())
+                + "/".join(k.label for k in schema.registered() if k.spreadsheet)
                 + "）",
             )
         )
@@ -195,9 +195,9 @@ def parse_csv(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem]
                     None,
                     "",
                     "无法从文件名判断数据类型：CSV 文件应命名为 "
-                    + "、".join(f"{k.name}.csv" for k in schema.registered())
+                    + "、".join(f"{k.name}.csv" for k in schema.registered() if k.spreadsheet)
                     + "（或 "
-                    + "、".join(f"{k.label}.csv" for k in schema.registered())
+                    + "、".join(f"{k.label}.csv" for k in schema.registered() if k.spreadsheet)
                     + "）",
                 )
             ],

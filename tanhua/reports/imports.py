@@ -48,6 +48,7 @@ class AnnexesKind(ImportKind):
     columns = (Column("content", "内容"),)
     unique = ("sha256",)
     unique_label = "数据附件（内容哈希相同）"
+    spreadsheet = False
 
     def clean(self, p: Planner, rec: Rec, raw: dict) -> None:
         from tanhua.reports import annex

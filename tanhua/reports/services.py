@@ -486,16 +486,20 @@ def received(actor, year: int):
     return qs.filter(year=year, kind=ReportKind.SPECIAL)
 
 
-def summary_document(*, actor, year: int, organ: str) -> tuple[bytes, dict]:
-    rows = list(received(actor, year).values("committee_code", "committee_name", "figures",
-                                             "sha256"))  # fmt: skip
-    agg = annex.aggregate(
+def aggregate_received(actor, year: int | None) -> dict:
+    """The sum of the 专报 annexes received for a year (the page and the summary report)."""
+    rows = received(actor, year).values("committee_code", "committee_name", "figures", "sha256")
+    return annex.aggregate(
         [
             {"committee": {"code": r["committee_code"], "name": r["committee_name"]},
              "figures": r["figures"], "sha256": r["sha256"]}
             for r in rows
         ]
     )  # fmt: skip
+
+
+def summary_document(*, actor, year: int, organ: str) -> tuple[bytes, dict]:
+    agg = aggregate_received(actor, year)
     gw = gongwen.Gongwen(
         organ=organ,
         title=f"关于{year}年度各地党内政治监督谈话工作情况的汇总报告",

@@ -18,7 +18,7 @@ from tanhua.campaigns.models import Campaign
 from tanhua.core import scoping
 from tanhua.core.versioning import StaleEdit
 from tanhua.org.models import Organization, get_by_code_or_404
-from tanhua.reports import annex, dashboard, services
+from tanhua.reports import dashboard, services
 from tanhua.reports.forms import HeaderForm, NewReportForm, SectionForm, TemplateForm
 from tanhua.reports.models import (
     REPORT_ROLES,
@@ -202,13 +202,7 @@ def annex_summary(request):
     qs = ReceivedAnnex.objects.visible_to(request.user).filter(kind="special")
     years = sorted(set(qs.values_list("year", flat=True)), reverse=True)
     chosen = int(year) if year.isdigit() and int(year) in years else (years[0] if years else None)
-    rows = list(
-        qs.filter(year=chosen).values("committee_code", "committee_name", "figures", "sha256")
-    )
-    agg = annex.aggregate(
-        [{"committee": {"code": r["committee_code"], "name": r["committee_name"]},
-          "figures": r["figures"], "sha256": r["sha256"]} for r in rows]
-    )  # fmt: skip
+    agg = services.aggregate_received(request.user, chosen)
     return render(request, "reports/annexes.html", {"agg": agg, "years": years, "year": chosen})
 
 

@@ -85,3 +85,28 @@ def test_the_dashboard_takes_the_same_queries_as_rows_grow(
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
+
+
+def test_the_received_annexes_page_sums_them_for_the_receiving_office(client, year, tmp_path):
+    from django.core.management import call_command
+
+    from tanhua.exchange.services import import_files
+
+    for code in ("C1", "C2"):
+        call_command(
+            "report",
+            "special",
+            "2026",
+            "--committee",
+            code,
+            "--out",
+            str(tmp_path / f"{code}.docx"),
+        )
+    import_files([tmp_path / "C1.annex.json", tmp_path / "C2.annex.json"], actor=None)
+    login(client, year.users["commission_p"])
+    page = client.get(reverse("reports:annexes")).content.decode()
+    assert "东城市委" in page and "西城市委" in page
+    client.logout()
+    login(client, year.users["viewer_c1"])
+    page = client.get(reverse("reports:annexes")).content.decode()
+    assert "西城市委" not in page and "尚未导入数据附件" in page
