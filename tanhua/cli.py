@@ -27,6 +27,11 @@ VERBS: dict[str, tuple[str, str, str]] = {
         "classify",
         "为问题描述建议重点方面（A1–A4）及置信度；--retrain 重新训练",
     ),
+    "report": (
+        "tanhua.reports",
+        "report",
+        "生成报告：tanhua report {special,year-end,look-back} YEAR --out FILE",
+    ),
     "reindex": ("tanhua.search", "reindex", "重建全文搜索索引：恢复备份或更新分词词典后运行"),
     "tick": (
         "tanhua.rectification",

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "tanhua.evidence",
     "tanhua.portrait",
     "tanhua.rectification",
+    "tanhua.reports",
     "tanhua.demo",
     "tanhua.api",
     "tanhua.backup",

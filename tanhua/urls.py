@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaigns/", include("tanhua.campaigns.urls")),
     path("talks/", include("tanhua.talks.urls")),
     path("rectification/", include("tanhua.rectification.urls")),
+    path("reports/", include("tanhua.reports.urls")),
     path("notices/", include("tanhua.notices.urls")),
     path("files/", include("tanhua.files.urls")),
     path("api/tokens/", include("tanhua.api.page_urls")),

@@ -63,6 +63,9 @@ def _mount_routers() -> None:
 
     api.add_router("/", rectification_router)
     api.add_router("/", tracking_router)
+    from tanhua.reports.api import router as reports_router
+
+    api.add_router("/", reports_router)
 
 
 _mount_routers()

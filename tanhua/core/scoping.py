@@ -119,6 +119,10 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append((_("调取材料"), reverse("evidence:request_list")))
     if has_any(user, {R.Role.SUBMITTER}):
         items.append((_("材料报送"), reverse("evidence:inbox")))
+    if has_any(user, R.PLAN_TALKS):
+        items.append((_("两报一看"), reverse("reports:list")))
+    if has_any(user, R.SEE_CAMPAIGNS):
+        items.append((_("领导看板"), reverse("reports:dashboard")))
     from tanhua.search import query as text_search
 
     if text_search.can_search(user):

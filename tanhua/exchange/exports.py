@@ -47,7 +47,7 @@ def template_workbook() -> bytes:
     dropdowns for the enumerations."""
     wb = Workbook()
     wb.remove(wb.active)
-    for kind in schema.KINDS:
+    for kind in schema.SHEET_KINDS:
         ws = wb.create_sheet(schema.KIND_LABELS[kind])
         for index, column in enumerate(schema.COLUMNS[kind], start=1):
             cell = ws.cell(row=1, column=index, value=escape_cell(column.label))

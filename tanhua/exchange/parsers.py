@@ -21,6 +21,9 @@ from tanhua.exchange.problems import Problem
 from tanhua.exchange.tables import Table, build_table, is_blank, unsupported_message
 
 EXTENSIONS = (".xlsx", ".csv")
+# Readers of other file types that an app's import kind brings (suffix -> parse function,
+# registered from its AppConfig.ready(): the reports app's .json annexes).
+READERS: dict = {}
 
 
 @dataclass
@@ -63,6 +66,8 @@ def parse(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem]]:
         return parse_xlsx(upload)
     if suffix == ".csv":
         return parse_csv(upload)
+    if suffix in READERS:
+        return READERS[suffix](upload)
     return [], [Problem(upload.name, None, "", "只能导入 .xlsx 或 .csv 文件")], []
 
 
@@ -136,9 +141,9 @@ def parse_xlsx(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem
                 None,
                 "",
                 "工作簿中没有可导入的工作表：工作表应命名为 "
-                + "/".join(k.name for k in schema.registered())
+                + "/".join(k.name for k in schema.registered() if k.spreadsheet)
                 + "（或 "
-                + "/".join(k.label for k in schema.registered())
+                + "/".join(k.label for k in schema.registered() if k.spreadsheet)
                 + "）",
             )
         )
@@ -190,9 +195,9 @@ def parse_csv(upload: Upload) -> tuple[list[Table], list[Problem], list[Problem]
                     None,
                     "",
                     "无法从文件名判断数据类型：CSV 文件应命名为 "
-                    + "、".join(f"{k.name}.csv" for k in schema.registered())
+                    + "、".join(f"{k.name}.csv" for k in schema.registered() if k.spreadsheet)
                     + "（或 "
-                    + "、".join(f"{k.label}.csv" for k in schema.registered())
+                    + "、".join(f"{k.label}.csv" for k in schema.registered() if k.spreadsheet)
                     + "）",
                 )
             ],

@@ -64,6 +64,9 @@ class ImportKind:
     # Rows repeating this key within the file set are refused; `unique_label` names it.
     unique: tuple[str, ...] = ()
     unique_label: str = ""
+    # False: rows come from a file type of the kind's own (parsers.READERS), never from a
+    # sheet: the kind has no sheet in the template workbook.
+    spreadsheet: bool = True
 
     def clean(self, planner: Planner, rec: Rec, raw: dict) -> None:
         raise NotImplementedError
@@ -154,6 +157,8 @@ def __getattr__(name: str):
         return tuple(k.name for k in registered())
     if name == "KIND_LABELS":
         return {k.name: k.label for k in registered()}
+    if name == "SHEET_KINDS":
+        return tuple(k.name for k in registered() if k.spreadsheet)
     if name == "COLUMNS":
         return {k.name: k.columns for k in registered()}
     if name == "DROPDOWNS":
@@ -177,7 +182,7 @@ def kind_of(name: str) -> str | None:
     """The kind a sheet or file stem names ("organizations", "组织"), if any."""
     key = name.strip().lower()
     for kind in registered():
-        if key in (kind.name, kind.label):
+        if kind.spreadsheet and key in (kind.name, kind.label):
             return kind.name
     return None
 

@@ -46,10 +46,12 @@ def test_the_registry_kinds_are_declared_by_org_the_talk_kinds_by_campaigns_and_
         "indicators",
         "indicator_values",
         "findings",
+        "annexes",
     ]
     assert all(kinds[n].startswith("tanhua.org.imports.") for n in list(kinds)[:3])
     assert kinds["talks"] == kinds["meetings"] == "tanhua.campaigns.imports"
-    assert all(kinds[n].startswith("tanhua.evidence.imports.") for n in list(kinds)[5:])
+    assert all(kinds[n].startswith("tanhua.evidence.imports.") for n in list(kinds)[5:8])
+    assert kinds["annexes"] == "tanhua.reports.imports"
 
 
 class Notes(schema.ImportKind):

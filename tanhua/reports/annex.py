@@ -1,0 +1,174 @@
+"""The machine-readable annex of a report: the figures its text was written from, as JSON
+and as a workbook, with a content hash, so that a higher level can combine many committees'
+reports without sharing a database (31 provinces' 专报 at the national office).
+
+The hash is SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of everything
+but the hash itself: whoever changes a figure must also forge the hash, and a receiving
+side that recomputes it refuses the annex."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+FORMAT = "tanhua-annex/1"
+
+
+class AnnexInvalid(ValueError):
+    """The annex is malformed or its hash does not match (message in Chinese)."""
+
+
+def canonical(content: dict) -> bytes:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def digest(content: dict) -> str:
+    return hashlib.sha256(canonical(content)).hexdigest()
+
+
+def make(*, kind: str, year: int, committee, figures: dict, generated_at: str) -> dict:
+    content = {
+        "format": FORMAT,
+        "kind": kind,
+        "year": year,
+        "committee": {"code": committee.code, "name": committee.name, "level": committee.level},
+        "generated_at": generated_at,
+        "figures": figures,
+    }
+    return {**content, "sha256": digest(content)}
+
+
+def dumps(annex: dict) -> bytes:
+    return json.dumps(annex, ensure_ascii=False, indent=2, sort_keys=True).encode()
+
+
+def verify(data: bytes | str) -> dict:
+    """The annex after checking its form and hash; AnnexInvalid with why otherwise."""
+    try:
+        annex = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AnnexInvalid("不是有效的 JSON 数据附件") from exc
+    if not isinstance(annex, dict) or annex.get("format") != FORMAT:
+        raise AnnexInvalid(f"不是谈话报告数据附件（缺少 format: {FORMAT}）")
+    missing = [k for k in ("kind", "year", "committee", "figures", "sha256") if k not in annex]
+    if missing:
+        raise AnnexInvalid("缺少字段：" + "、".join(missing))
+    claimed = annex.pop("sha256")
+    if not isinstance(claimed, str) or digest(annex) != claimed:
+        raise AnnexInvalid("内容哈希不符：数据附件在生成后被修改过，拒绝导入")
+    committee = annex["committee"]
+    if not isinstance(committee, dict) or not committee.get("code") or not committee.get("name"):
+        raise AnnexInvalid("报送党委（committee.code / committee.name）缺失")
+    if not isinstance(annex["year"], int) or not isinstance(annex["figures"], dict):
+        raise AnnexInvalid("年度或数据格式不正确")
+    annex["sha256"] = claimed
+    return annex
+
+
+def _flatten(prefix: str, value, out: list[tuple[str, object]]) -> None:
+    if isinstance(value, dict):
+        for key in value:
+            _flatten(f"{prefix}.{key}" if prefix else str(key), value[key], out)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _flatten(f"{prefix}[{i}]", item, out)
+    else:
+        out.append((prefix, value))
+
+
+def _cell(value):
+    """A workbook cell: text that a spreadsheet would run as a formula is escaped (§6)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def workbook(annex: dict, *, watermark: str = "") -> bytes:
+    """The annex as .xlsx: a summary sheet (who, what, the hash) and one row per figure."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "说明"
+    c = annex["committee"]
+    for row in (
+        ("格式", annex["format"]),
+        ("类别", annex["kind"]),
+        ("年度", annex["year"]),
+        ("报送党委编码", c["code"]),
+        ("报送党委", c["name"]),
+        ("生成时间", annex.get("generated_at", "")),
+        ("内容哈希（SHA-256）", annex["sha256"]),
+        *([("导出", watermark)] if watermark else []),
+    ):
+        ws.append([_cell(v) for v in row])
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 70
+    data = wb.create_sheet("数据")
+    data.append(["指标", "数值"])
+    rows: list[tuple[str, object]] = []
+    _flatten("", annex["figures"], rows)
+    for key, value in rows:
+        data.append([_cell(key), _cell(value)])
+    data.column_dimensions["A"].width = 48
+    data.column_dimensions["B"].width = 60
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def aggregate(annexes: list[dict]) -> dict:
+    """The sum of many committees' 专报 figures: talks by level and tier, problems by area,
+    measures by status, outcomes by unit; and one row per committee."""
+    from collections import Counter
+
+    talks: Counter = Counter()
+    by_level: Counter = Counter()
+    by_tier: Counter = Counter()
+    areas: Counter = Counter()
+    status: Counter = Counter()
+    outcome_target: Counter = Counter()
+    outcome_achieved: Counter = Counter()
+    rows = []
+    for a in annexes:
+        f = a.get("figures", {})
+        t = f.get("talks", {})
+        p = f.get("problems", {})
+        r = f.get("rectification", {})
+        talks["held"] += t.get("held", 0)
+        talks["total"] += t.get("total", 0)
+        by_level.update(t.get("held_by_level", {}))
+        by_tier.update(t.get("held_by_tier", {}))
+        areas.update(p.get("by_area", {}))
+        for key in ("total", "closed", "open", "overdue", "long_term"):
+            status[key] += r.get(key, 0)
+        for o in r.get("outcomes", []):
+            outcome_target[o["unit"]] += o.get("target", 0)
+            outcome_achieved[o["unit"]] += o.get("achieved", 0)
+        rows.append(
+            {
+                "code": a["committee"]["code"],
+                "name": a["committee"]["name"],
+                "held": t.get("held", 0),
+                "problems": p.get("total", 0),
+                "measures": r.get("total", 0),
+                "closed": r.get("closed", 0),
+                "overdue": r.get("overdue", 0),
+                "sha256": a.get("sha256", ""),
+            }
+        )
+    return {
+        "committees": len(annexes),
+        "talks": dict(talks),
+        "held_by_level": dict(by_level),
+        "held_by_tier": dict(by_tier),
+        "problems_by_area": dict(areas),
+        "problems": sum(areas.values()),
+        "rectification": dict(status),
+        "outcomes": [
+            {"unit": u, "target": outcome_target[u], "achieved": outcome_achieved[u]}
+            for u in sorted(outcome_target)
+        ],
+        "rows": sorted(rows, key=lambda r: r["code"]),
+    }

@@ -1,0 +1,331 @@
+"""The figures a report is written from (and its annex carries): grouped queries over a
+committee's subtree for a year, whatever the number of talks and measures.
+
+Counts name no one, so they are taken over the whole subtree of a committee the reader's
+scope reaches (`Report.objects.visible_to` decided that), as the campaign statistics do.
+What quotes a record — the typical cases, the year-end rows about a cadre — reads through
+`visible_to(viewer)`; with no viewer it is the operator's command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from tanhua.campaigns import stats
+from tanhua.org.models import Level, Tier
+from tanhua.rectification.models import (
+    OPEN_STATUSES,
+    CheckResult,
+    LookBack,
+    LookBackItem,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+)
+from tanhua.talks.models import FocusArea, RecordProblem, Talk, TalkType
+
+AGGREGATE = "aggregate figures of a committee whose report the reader may see"
+CASES_PER_AREA = 2
+
+
+def _num(value) -> int | float:
+    """A Decimal sum as a plain JSON number (whole numbers as int)."""
+    if value is None:
+        return 0
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def committee_talks(committee, year: int):
+    return Talk.objects.unscoped(AGGREGATE).filter(
+        campaign__year=year, campaign__committee__path__startswith=committee.path
+    )
+
+
+def committee_measures(committee, year: int, viewer=None):
+    qs = (
+        Measure.objects.unscoped(AGGREGATE)
+        if viewer is None
+        else Measure.objects.visible_to(viewer)
+    )
+    return qs.filter(campaign__year=year, campaign__committee__path__startswith=committee.path)
+
+
+def _problems(committee, year: int, viewer=None):
+    qs = (
+        RecordProblem.objects.visible_to(viewer)
+        if viewer is not None
+        else RecordProblem.objects.unscoped(AGGREGATE)
+    )
+    return qs.filter(
+        record__sealed_at__isnull=False,
+        record__talk__type=TalkType.POLITICAL_SUPERVISION,
+        record__talk__campaign__year=year,
+        record__talk__campaign__committee__path__startswith=committee.path,
+    )
+
+
+def talk_figures(committee, year: int) -> dict:
+    """Talks held and planned by the organising level, and the committee's own round by the
+    subject's tier — `campaigns.stats.figures`, the same counts as `tanhua stats`."""
+    talks = committee_talks(committee, year)
+    every = stats.figures(talks).as_json()
+    own = stats.figures(talks.filter(campaign__committee=committee)).as_json()
+    detail = every["detail"]
+    return {
+        "total": every["total"],
+        "held": every["held"],
+        "held_by_level": {lvl: detail["by_level"][lvl]["held"] for lvl in stats.LEVELS},
+        "planned_by_level": every["by_level"],
+        "held_by_tier": {t: detail["by_tier"][t]["held"] for t in stats.TIERS},
+        "own_held": own["held"],
+        "own_held_by_tier": {t: own["detail"]["by_tier"][t]["held"] for t in stats.TIERS},
+    }
+
+
+def problem_figures(committee, year: int) -> dict:
+    rows = (
+        _problems(committee, year)
+        .order_by()
+        .values("focus_area")
+        .annotate(n=Count("pk"))
+        .values_list("focus_area", "n")
+    )
+    by_area = {a: 0 for a in FocusArea.values}
+    by_area.update(dict(rows))
+    return {"total": sum(by_area.values()), "by_area": by_area}
+
+
+def typical_cases(committee, year: int, viewer=None) -> dict[str, list[str]]:
+    """A few problem texts per focus area (the shortest pointed ones first: a report quotes,
+    it does not copy a record), only of records the reader may see; no names."""
+    out: dict[str, list[str]] = {}
+    qs = _problems(committee, year, viewer)
+    for area in FocusArea.values:
+        texts = list(qs.filter(focus_area=area).order_by("pk").values_list("text", flat=True)[:20])
+        picked = sorted({t.strip().rstrip("。；;") for t in texts if t.strip()}, key=len)
+        out[area] = picked[:CASES_PER_AREA]
+    return out
+
+
+def rectification_figures(committee, year: int, today: dt.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    measures = committee_measures(committee, year)
+    status_rows = measures.order_by().values("status", "kind").annotate(n=Count("pk"))
+    by_status: Counter = Counter()
+    long_term = 0
+    for row in status_rows:
+        by_status[row["status"]] += row["n"]
+        if row["kind"] == MeasureKind.LONG_TERM and row["status"] != MeasureStatus.CLOSED:
+            long_term += row["n"]
+    overdue = measures.overdue(today).count()
+    outcomes = [
+        {
+            "unit": row["target_unit"],
+            "target": _num(row["target"]),
+            "achieved": _num(row["achieved"]),
+            "measures": row["n"],
+        }
+        for row in measures.filter(target_value__isnull=False)
+        .exclude(target_unit="")
+        .order_by()
+        .values("target_unit")
+        .annotate(target=Sum("target_value"), achieved=Sum("achieved_value"), n=Count("pk"))
+        .order_by("-n", "target_unit")
+    ]
+    total = sum(by_status.values())
+    return {
+        "total": total,
+        "by_status": {s: by_status[s] for s in MeasureStatus.values},
+        "closed": by_status[MeasureStatus.CLOSED],
+        "open": sum(by_status[s] for s in OPEN_STATUSES),
+        "overdue": overdue,
+        "long_term": long_term,
+        "colours": {
+            "green": by_status[MeasureStatus.CLOSED],
+            "red": overdue,
+            "blue": long_term,
+            "yellow": max(0, total - by_status[MeasureStatus.CLOSED] - overdue - long_term),
+        },
+        "outcomes": outcomes,
+        "as_of": today.isoformat(),
+    }
+
+
+def by_unit(committee, year: int, today: dt.date, limit: int = 30) -> list[dict]:
+    """Measures per subject's organization: total, closed, overdue (the dashboard's table)."""
+    rows = (
+        committee_measures(committee, year)
+        .order_by()
+        .values("subject_org__code", "subject_org__name")
+        .annotate(
+            total=Count("pk"),
+            closed=Count("pk", filter=Q(status=MeasureStatus.CLOSED)),
+            overdue=Count(
+                "pk",
+                filter=Q(status__in=OPEN_STATUSES, kind=MeasureKind.IMMEDIATE, deadline__lt=today),
+            ),
+        )
+        .order_by("-overdue", "-total", "subject_org__code")[:limit]
+    )
+    return [
+        {
+            "code": r["subject_org__code"],
+            "name": r["subject_org__name"],
+            "total": r["total"],
+            "closed": r["closed"],
+            "overdue": r["overdue"],
+        }
+        for r in rows
+    ]
+
+
+def trend(committee, years: list[int]) -> list[dict]:
+    """Talks held, problems pointed out and measures closed per year (two grouped queries)."""
+    talks = Talk.objects.unscoped(AGGREGATE).filter(
+        campaign__year__in=years, campaign__committee__path__startswith=committee.path
+    )
+    held = dict(
+        stats.counted(talks)
+        .filter(held_on__isnull=False)
+        .order_by()
+        .values("campaign__year")
+        .annotate(n=Count("pk"))
+        .values_list("campaign__year", "n")
+    )
+    problems = dict(
+        RecordProblem.objects.unscoped(AGGREGATE)
+        .filter(
+            record__sealed_at__isnull=False,
+            record__talk__campaign__year__in=years,
+            record__talk__campaign__committee__path__startswith=committee.path,
+        )
+        .order_by()
+        .values("record__talk__campaign__year")
+        .annotate(n=Count("pk"))
+        .values_list("record__talk__campaign__year", "n")
+    )
+    return [{"year": y, "held": held.get(y, 0), "problems": problems.get(y, 0)} for y in years]
+
+
+def special(committee, year: int, *, viewer=None, today: dt.date | None = None) -> dict:
+    """Everything the 专报 is written from."""
+    return {
+        "talks": talk_figures(committee, year),
+        "problems": problem_figures(committee, year),
+        "cases": typical_cases(committee, year, viewer),
+        "rectification": rectification_figures(committee, year, today),
+    }
+
+
+# --- year-end: the 中管干部's rectification ----------------------------------------------------
+
+
+def year_end(committee, year: int, *, viewer=None, today: dt.date | None = None) -> dict:
+    """Per 中管 cadre who was a subject of the year's talks: problems, measures, closed, in
+    progress and overdue (rows about people: through visible_to(viewer) on the web)."""
+    today = today or timezone.localdate()
+    measures = committee_measures(committee, year, viewer).filter(subject__tier=Tier.CENTRAL)
+    rows: dict[str, dict] = {}
+    for m in measures.order_by("subject__code", "problem_id", "order").values(
+        "subject__code", "subject__name", "subject_org__name", "problem_id", "problem__text",
+        "text", "status", "kind", "deadline",
+    ):  # fmt: skip
+        row = rows.setdefault(
+            m["subject__code"],
+            {
+                "code": m["subject__code"],
+                "name": m["subject__name"],
+                "org": m["subject_org__name"],
+                "problems": set(),
+                "measures": 0,
+                "closed": 0,
+                "in_progress": 0,
+                "overdue": 0,
+                "items": [],
+            },
+        )
+        row["problems"].add(m["problem_id"])
+        row["measures"] += 1
+        late = (
+            m["status"] in OPEN_STATUSES
+            and m["kind"] == MeasureKind.IMMEDIATE
+            and m["deadline"] < today
+        )
+        if m["status"] == MeasureStatus.CLOSED:
+            row["closed"] += 1
+            state = "closed"
+        elif late:
+            row["overdue"] += 1
+            state = "overdue"
+        else:
+            row["in_progress"] += 1
+            state = "in_progress"
+        row["items"].append(
+            {
+                "problem": m["problem__text"],
+                "measure": m["text"],
+                "deadline": m["deadline"].isoformat(),
+                "state": state,
+            }
+        )
+    cadres = []
+    for row in rows.values():
+        row["problems"] = len(row["problems"])
+        cadres.append(row)
+    totals = defaultdict(int)
+    for row in cadres:
+        for key in ("problems", "measures", "closed", "in_progress", "overdue"):
+            totals[key] += row[key]
+    return {"cadres": cadres, "totals": dict(totals), "as_of": today.isoformat()}
+
+
+# --- look-back ------------------------------------------------------------------------------
+
+
+def look_back(committee, year: int) -> dict:
+    """The year's look-backs: sample, method, results and measures reopened."""
+    looks = LookBack.objects.unscoped(AGGREGATE).filter(
+        campaign__year=year, campaign__committee__path__startswith=committee.path
+    )
+    out = []
+    for lb in looks.order_by("started_at").values("pk", "title", "sample_size", "seed"):
+        items = (
+            LookBackItem.objects.unscoped(AGGREGATE)
+            .filter(look_back_id=lb["pk"])
+            .order_by()
+            .values("why", "result")
+            .annotate(n=Count("pk"))
+        )
+        why: Counter = Counter()
+        result: Counter = Counter()
+        for row in items:
+            why[row["why"]] += row["n"]
+            result[row["result"]] += row["n"]
+        out.append(
+            {
+                "title": lb["title"],
+                "sample_size": lb["sample_size"],
+                "seed": lb["seed"],
+                "sampled": why["sample"],
+                "whole_subjects": why["subject"],
+                "passed": result[CheckResult.PASSED],
+                "failed": result[CheckResult.FAILED],
+                "pending": result[CheckResult.PENDING],
+            }
+        )
+    reopened = committee_measures(committee, year).filter(reopened__gt=0).count()
+    totals = {k: sum(x[k] for x in out) for k in ("sampled", "passed", "failed", "pending")}
+    return {"look_backs": out, "totals": totals, "reopened": reopened}
+
+
+LEVEL_WORDS = {
+    Level.PROVINCE: "省委",
+    Level.CITY: "省辖市党委",
+    Level.COUNTY: "县（市、区）党委",
+    Level.TOWNSHIP: "乡镇党委",
+}
