@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tanhua.evidence.forms_requests import MultipleFileField, MultipleFileInput
+from tanhua.files.forms import MultipleFileField, MultipleFileInput
 from tanhua.rectification.models import MeasureKind
 from tanhua.talks.models import FocusArea
 
