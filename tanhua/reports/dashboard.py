@@ -13,11 +13,36 @@ from tanhua.talks.models import FocusArea
 COLOUR_LABELS = {"green": "已完成", "yellow": "按期推进", "red": "逾期", "blue": "长期坚持"}
 
 
+# Seconds a process reuses a committee's board: a year's aggregates move slowly, and at
+# national scale computing them takes seconds (docs/benchmarks.md, issue 12). The page says
+# when its figures were counted. Settings may override it (0: count every request).
+CACHE_SECONDS = 120
+
+
 def board(committee, year: int, today=None) -> dict:
+    """The board of a committee's year, counted at most once per CACHE_SECONDS. The key is
+    the committee (the caller checked that the viewer may see it): aggregates only."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    seconds = getattr(settings, "REPORTS_DASHBOARD_CACHE_SECONDS", CACHE_SECONDS)
     today = today or timezone.localdate()
+    key = f"tanhua:reports:board:{committee.pk}:{year}:{today.isoformat()}"
+    if seconds:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    data = count_board(committee, year, today)
+    if seconds:
+        cache.set(key, data, seconds)
+    return data
+
+
+def count_board(committee, year: int, today) -> dict:
     talks = figures.talk_figures(committee, year)
     problems = figures.problem_figures(committee, year)
-    rect = figures.rectification_figures(committee, year, today)
+    rows = figures.unit_rows(committee, year, today)
+    rect = figures.rectification_figures(committee, year, today, rows=rows)
     levels = [
         {"level": lvl, "label": str(Level(lvl).label),
          "planned": talks["planned_by_level"][lvl], "held": talks["held_by_level"][lvl]}
@@ -30,7 +55,11 @@ def board(committee, year: int, today=None) -> dict:
     colours = [
         {"colour": c, "label": COLOUR_LABELS[c], "n": rect["colours"][c]} for c in COLOUR_LABELS
     ]
-    trend = figures.trend(committee, list(range(year - 4, year + 1)))
+    trend = figures.trend(
+        committee,
+        list(range(year - 4, year + 1)),
+        current={"held": talks["held"], "problems": problems["total"]},
+    )
     chart = {
         "levels": [x["label"] for x in levels],
         "planned": [x["planned"] for x in levels],
@@ -43,13 +72,14 @@ def board(committee, year: int, today=None) -> dict:
         "trend_problems": [t["problems"] for t in trend],
     }
     return {
+        "counted_at": timezone.localtime(),
         "talks": talks,
         "levels": levels,
         "problems": problems,
         "areas": areas,
         "rect": rect,
         "colours": colours,
-        "units": figures.by_unit(committee, year, today),
+        "units": figures.by_unit(committee, year, today, rows=rows),
         "trend": trend,
         "chart": chart,
         "completion": round(100 * rect["closed"] / rect["total"]) if rect["total"] else 0,

@@ -112,17 +112,34 @@ def typical_cases(committee, year: int, viewer=None) -> dict[str, list[str]]:
     return out
 
 
-def rectification_figures(committee, year: int, today: dt.date | None = None) -> dict:
+def unit_rows(committee, year: int, today: dt.date) -> list[dict]:
+    """One grouped scan of the year's measures: per subject's organization, how many in each
+    status, the overdue (open, immediate, past the deadline) and the open long-term ones.
+    The totals, the four colours and the table by unit all come from these rows."""
+    late = Q(status__in=OPEN_STATUSES, kind=MeasureKind.IMMEDIATE, deadline__lt=today)
+    long_term = Q(kind=MeasureKind.LONG_TERM) & ~Q(status=MeasureStatus.CLOSED)
+    counts = {status: Count("pk", filter=Q(status=status)) for status in MeasureStatus.values}
+    return list(
+        committee_measures(committee, year)
+        .order_by()
+        .values("subject_org_id")
+        .annotate(
+            total=Count("pk"),
+            overdue=Count("pk", filter=late),
+            long_term=Count("pk", filter=long_term),
+            **{f"n_{status}": c for status, c in counts.items()},
+        )
+    )
+
+
+def rectification_figures(
+    committee, year: int, today: dt.date | None = None, rows: list[dict] | None = None
+) -> dict:
     today = today or timezone.localdate()
-    measures = committee_measures(committee, year)
-    status_rows = measures.order_by().values("status", "kind").annotate(n=Count("pk"))
-    by_status: Counter = Counter()
-    long_term = 0
-    for row in status_rows:
-        by_status[row["status"]] += row["n"]
-        if row["kind"] == MeasureKind.LONG_TERM and row["status"] != MeasureStatus.CLOSED:
-            long_term += row["n"]
-    overdue = measures.overdue(today).count()
+    rows = unit_rows(committee, year, today) if rows is None else rows
+    by_status = {s: sum(r[f"n_{s}"] for r in rows) for s in MeasureStatus.values}
+    overdue = sum(r["overdue"] for r in rows)
+    long_term = sum(r["long_term"] for r in rows)
     outcomes = [
         {
             "unit": row["target_unit"],
@@ -130,7 +147,8 @@ def rectification_figures(committee, year: int, today: dt.date | None = None) ->
             "achieved": _num(row["achieved"]),
             "measures": row["n"],
         }
-        for row in measures.filter(target_value__isnull=False)
+        for row in committee_measures(committee, year)
+        .filter(target_value__isnull=False)
         .exclude(target_unit="")
         .order_by()
         .values("target_unit")
@@ -138,54 +156,66 @@ def rectification_figures(committee, year: int, today: dt.date | None = None) ->
         .order_by("-n", "target_unit")
     ]
     total = sum(by_status.values())
+    closed = by_status[MeasureStatus.CLOSED]
     return {
         "total": total,
-        "by_status": {s: by_status[s] for s in MeasureStatus.values},
-        "closed": by_status[MeasureStatus.CLOSED],
+        "by_status": by_status,
+        "closed": closed,
         "open": sum(by_status[s] for s in OPEN_STATUSES),
         "overdue": overdue,
         "long_term": long_term,
         "colours": {
-            "green": by_status[MeasureStatus.CLOSED],
+            "green": closed,
             "red": overdue,
             "blue": long_term,
-            "yellow": max(0, total - by_status[MeasureStatus.CLOSED] - overdue - long_term),
+            "yellow": max(0, total - closed - overdue - long_term),
         },
         "outcomes": outcomes,
         "as_of": today.isoformat(),
     }
 
 
-def by_unit(committee, year: int, today: dt.date, limit: int = 30) -> list[dict]:
-    """Measures per subject's organization: total, closed, overdue (the dashboard's table)."""
-    rows = (
-        committee_measures(committee, year)
-        .order_by()
-        .values("subject_org__code", "subject_org__name")
-        .annotate(
-            total=Count("pk"),
-            closed=Count("pk", filter=Q(status=MeasureStatus.CLOSED)),
-            overdue=Count(
-                "pk",
-                filter=Q(status__in=OPEN_STATUSES, kind=MeasureKind.IMMEDIATE, deadline__lt=today),
-            ),
-        )
-        .order_by("-overdue", "-total", "subject_org__code")[:limit]
-    )
+def by_unit(
+    committee, year: int, today: dt.date, limit: int = 30, rows: list[dict] | None = None
+) -> list[dict]:
+    """Measures per subject's organization, overdue first: total, closed, overdue (the
+    dashboard's table; the names of the rows shown looked up afterwards)."""
+    from tanhua.org.models import Organization
+
+    rows = unit_rows(committee, year, today) if rows is None else rows
+    top = sorted(rows, key=lambda r: (-r["overdue"], -r["total"], r["subject_org_id"]))[:limit]
+    named = {
+        pk: (code, name)
+        for pk, code, name in Organization.objects.filter(
+            pk__in=[r["subject_org_id"] for r in top]
+        ).values_list("pk", "code", "name")
+    }
     return [
         {
-            "code": r["subject_org__code"],
-            "name": r["subject_org__name"],
+            "code": named.get(r["subject_org_id"], ("", ""))[0],
+            "name": named.get(r["subject_org_id"], ("", ""))[1],
             "total": r["total"],
-            "closed": r["closed"],
+            "closed": r[f"n_{MeasureStatus.CLOSED}"],
             "overdue": r["overdue"],
         }
-        for r in rows
+        for r in top
     ]
 
 
-def trend(committee, years: list[int]) -> list[dict]:
-    """Talks held, problems pointed out and measures closed per year (two grouped queries)."""
+def trend(committee, years: list[int], current: dict | None = None) -> list[dict]:
+    """Talks held and problems pointed out per year (two grouped queries). `current`: the
+    last year's figures already counted ({"held": …, "problems": …}), not counted again."""
+    known = {}
+    if current is not None:
+        known[years[-1]] = current
+        years_counted = years[:-1]
+    else:
+        years_counted = years
+    out = _trend(committee, years_counted) if years_counted else {}
+    return [{"year": y, **known.get(y, out.get(y, {"held": 0, "problems": 0}))} for y in years]
+
+
+def _trend(committee, years: list[int]) -> dict[int, dict]:
     talks = Talk.objects.unscoped(AGGREGATE).filter(
         campaign__year__in=years, campaign__committee__path__startswith=committee.path
     )
@@ -209,7 +239,7 @@ def trend(committee, years: list[int]) -> list[dict]:
         .annotate(n=Count("pk"))
         .values_list("record__talk__campaign__year", "n")
     )
-    return [{"year": y, "held": held.get(y, 0), "problems": problems.get(y, 0)} for y in years]
+    return {y: {"held": held.get(y, 0), "problems": problems.get(y, 0)} for y in years}
 
 
 def special(committee, year: int, *, viewer=None, today: dt.date | None = None) -> dict:

@@ -47,6 +47,11 @@ FORMATS = {
     "pdf": ("application/pdf", "pdf"),
     "annex_json": ("application/json", "annex.json"),
     "annex_xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    # The year-end report's ledger: one row per measure of each 中管 cadre.
+    "ledger_xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ledger.xlsx",
+    ),
 }
 
 
@@ -336,6 +341,10 @@ def export(*, actor, report: Report, fmt: str) -> Export:
                 raise ValidationError(
                     _("本机未安装 LibreOffice，无法生成 PDF，请下载 Word 版"), code="pdf"
                 ) from exc
+    elif fmt == "ledger_xlsx":
+        if report.kind != ReportKind.YEAR_END:
+            raise ValidationError(_("只有中管干部整改进展报告有整改台账"), code="fmt")
+        data = ledger_workbook(report.figures, watermark=mark)
     elif fmt == "annex_json":
         # The JSON stays exactly what was hashed: the receiving side verifies it.
         data = annex.dumps(annex_of(report))
@@ -373,7 +382,7 @@ class _Draft:
         self.created_at = self.issued_at = timezone.now()
 
 
-def ledger_workbook(data: dict) -> bytes:
+def ledger_workbook(data: dict, *, watermark: str = "") -> bytes:
     """The year-end report as a ledger: one row per measure of each 中管 cadre."""
     from openpyxl import Workbook
 
@@ -392,6 +401,9 @@ def ledger_workbook(data: dict) -> bytes:
                     )
                 ]
             )  # fmt: skip
+    if watermark:
+        ws.append([])
+        ws.append(["导出", watermark])
     summary = wb.create_sheet("汇总")
     summary.append(["姓名", "问题", "举措", "已完成", "正在推进", "逾期"])
     for row in data["cadres"]:
@@ -424,14 +436,14 @@ def write_files(*, kind: str, year: int, committee, out: str, today=None) -> lis
     if target.suffix.lower() == ".pdf":
         target.write_bytes(render.to_pdf(docx))
     elif target.suffix.lower() == ".xlsx" and kind == ReportKind.YEAR_END:
-        target.write_bytes(ledger_workbook(data))
+        target.write_bytes(ledger_workbook(data, watermark=watermark_text(None)))
     else:
         target = target if target.suffix.lower() == ".docx" else target.with_suffix(".docx")
         target.write_bytes(docx)
     written.append(str(target))
     if kind == ReportKind.YEAR_END and target.suffix.lower() != ".xlsx":
         ledger = stem.with_suffix(".xlsx")
-        ledger.write_bytes(ledger_workbook(data))
+        ledger.write_bytes(ledger_workbook(data, watermark=watermark_text(None)))
         written.append(str(ledger))
     the_annex = annex.make(
         kind=kind, year=year, committee=committee, figures=data,

@@ -11,6 +11,12 @@ from tanhua.talks.testing import add_talks
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def uncached(settings):
+    # Every request counts anew: the tests look at what a request does.
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def year(world):
     return add_year(add_talks(world))
@@ -110,3 +116,19 @@ def test_the_received_annexes_page_sums_them_for_the_receiving_office(client, ye
     login(client, year.users["viewer_c1"])
     page = client.get(reverse("reports:annexes")).content.decode()
     assert "西城市委" not in page and "尚未导入数据附件" in page
+
+
+def test_the_board_is_counted_once_and_then_reused_for_a_while(client, year, owner, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS = 120
+    cache.clear()
+    login(client, owner)
+    url = reverse("reports:dashboard") + "?year=2026"
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    with CaptureQueriesContext(connection) as second:
+        page = client.get(url).content.decode()
+    assert len(second) < len(first) and "数据统计于" in page

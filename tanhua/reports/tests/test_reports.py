@@ -235,3 +235,24 @@ def test_a_template_that_is_not_word_is_refused(year, owner):
             actor=owner, committee=year.orgs["C1"], kind="special", name="t.docx", data=b"PK no"
         )
     assert "不是有效的 Word" in exc.value.messages[0]
+
+
+def test_the_year_end_ledger_downloads_from_the_web_draft_with_the_viewers_mark(year, owner):
+    from openpyxl import load_workbook
+
+    from tanhua.org.models import Cadre, Tier
+
+    Cadre.objects.unscoped("test").filter(code="GK11").update(tier=Tier.CENTRAL)
+    report = services.create_report(
+        actor=owner, kind="year_end", year=2026, committee=year.orgs["C1"]
+    )
+    out = services.export(actor=owner, report=report, fmt="ledger_xlsx")
+    ws = load_workbook(io.BytesIO(out.data)).active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0][:3] == ["干部编号", "姓名", "所在组织"] and rows[1][0] == "GK11"
+    assert any(r[0] == "导出" and "commission_c1" in r[1] for r in rows)
+    special = services.create_report(
+        actor=owner, kind="special", year=2026, committee=year.orgs["C1"]
+    )
+    with pytest.raises(ValidationError):
+        services.export(actor=owner, report=special, fmt="ledger_xlsx")
