@@ -15,9 +15,8 @@ import pytest
 from tanhua.evidence.requests_testing import make_request
 from tanhua.files.models import Attachment
 from tanhua.files.testing import docx_bytes
-from tanhua.portrait.testing import add_evidence
-from tanhua.talks.models import Outline, OutlineProblem, OutlineRevision, RecordProblem
-from tanhua.talks.tests.helpers import talk_world
+from tanhua.portrait.testing import preparation_world
+from tanhua.talks.models import OutlineProblem, OutlineRevision, RecordProblem
 from tanhua.talks.tests.test_record_browser import open_tab, shot  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
@@ -25,10 +24,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def tworld(transactional_db):
-    world = add_evidence(talk_world())
-    # add_talks gives k11 a hand-made outline; the journey drafts it from the portrait.
-    Outline.objects.unscoped("test").filter(talk=world.talks["k11"]).delete()
-    return world
+    return preparation_world()
 
 
 def _editor(tab, n: int):
