@@ -69,6 +69,14 @@ def test_from_a_material_request_to_the_talk_held_on_the_edited_approved_outline
     assert "2023" in commission.content() and "2025" in commission.content()
     shot(commission, "figure-sources")
 
+    # The file the unit sent joins the talk's preparation papers.
+    commission.goto(f"/talks/{pk}/files/")
+    commission.get_by_label("文件（Word、Excel 或 PDF，可多选）").set_input_files(str(upload))
+    commission.get_by_role("button", name="上传").click()
+    commission.get_by_text("已上传 1 个文件。").wait_for()
+    assert upload.name in commission.locator("#attachment-list").inner_text()
+    shot(commission, "talk-papers")
+
     # The commission rewrites the first problem.
     commission.goto(f"/talks/{pk}/outline/")
     drafted = list(OutlineProblem.objects.unscoped("test").filter(outline__talk=talk))
