@@ -55,6 +55,9 @@ def _mount_routers() -> None:
     from tanhua.evidence.api_requests import router as material_requests_router
 
     api.add_router("/", material_requests_router)
+    from tanhua.portrait.api import router as portrait_router
+
+    api.add_router("/", portrait_router)
     from tanhua.search.api import router as search_router
 
     api.add_router("/", search_router)

@@ -955,11 +955,20 @@ API_ENTRIES.update(
 def _merge_app_entries() -> None:
     """Apps past the talk cycle keep their entries beside their code."""
     from tanhua.evidence import access as evidence_access
+    from tanhua.portrait import access as portrait_access
     from tanhua.rectification import access_lists, access_track
     from tanhua.reports import access as reports_access
     from tanhua.talks import access as talks_access
 
-    for module in (access_lists, access_track, talks_access, evidence_access, reports_access):
+    modules = (
+        access_lists,
+        access_track,
+        talks_access,
+        evidence_access,
+        portrait_access,
+        reports_access,
+    )
+    for module in modules:
         ENTRIES.update(module.ENTRIES)
         API_ENTRIES.update(module.API_ENTRIES)
 

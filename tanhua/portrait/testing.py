@@ -40,3 +40,14 @@ def add_evidence(w):
     make_finding(k11, text="文山会海问题反弹，基层负担重", date=dt.date(2026, 4, 1),
                  severity=3, focus_area="A3", source="supervision")  # fmt: skip
     return w
+
+
+def preparation_world():
+    """The talks' test world with this evidence and k11's talk not prepared yet (add_talks
+    gives it a hand-made outline; the preparation journeys draft it from the portrait)."""
+    from tanhua.talks.models import Outline
+    from tanhua.talks.tests.helpers import talk_world
+
+    world = add_evidence(talk_world())
+    Outline.objects.unscoped("test").filter(talk=world.talks["k11"]).delete()
+    return world

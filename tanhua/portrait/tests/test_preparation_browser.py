@@ -15,9 +15,8 @@ import pytest
 from tanhua.evidence.requests_testing import make_request
 from tanhua.files.models import Attachment
 from tanhua.files.testing import docx_bytes
-from tanhua.portrait.testing import add_evidence
-from tanhua.talks.models import Outline, OutlineProblem, OutlineRevision, RecordProblem
-from tanhua.talks.tests.helpers import talk_world
+from tanhua.portrait.testing import preparation_world
+from tanhua.talks.models import OutlineProblem, OutlineRevision, RecordProblem
 from tanhua.talks.tests.test_record_browser import open_tab, shot  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
@@ -25,10 +24,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def tworld(transactional_db):
-    world = add_evidence(talk_world())
-    # add_talks gives k11 a hand-made outline; the journey drafts it from the portrait.
-    Outline.objects.unscoped("test").filter(talk=world.talks["k11"]).delete()
-    return world
+    return preparation_world()
 
 
 def _editor(tab, n: int):
@@ -72,6 +68,14 @@ def test_from_a_material_request_to_the_talk_held_on_the_edited_approved_outline
     commission.wait_for_url(re.compile(r"/sources/\?key=indicator:PM25"))
     assert "2023" in commission.content() and "2025" in commission.content()
     shot(commission, "figure-sources")
+
+    # The file the unit sent joins the talk's preparation papers.
+    commission.goto(f"/talks/{pk}/files/")
+    commission.get_by_label("文件（Word、Excel 或 PDF，可多选）").set_input_files(str(upload))
+    commission.get_by_role("button", name="上传").click()
+    commission.get_by_text("已上传 1 个文件。").wait_for()
+    assert upload.name in commission.locator("#attachment-list").inner_text()
+    shot(commission, "talk-papers")
 
     # The commission rewrites the first problem.
     commission.goto(f"/talks/{pk}/outline/")
