@@ -155,7 +155,7 @@ def _talk_for(actor, talk: Talk) -> Talk:
         scoping.require(Talk.objects.visible_to(actor).filter(pk=talk.pk).exists())
     return (
         Talk.objects.unscoped("locking a talk the actor sees")
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("campaign__committee", "subject_org")
         .get(pk=talk.pk)
     )
