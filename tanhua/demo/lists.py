@@ -28,7 +28,7 @@ def _user(name: str) -> User | None:
 def file_the_lists(year: int) -> int:
     """Returns how many measures the demo subject's lists hold (0 when the cycle did not
     seal their talk)."""
-    from tanhua.rectification.services import closing, extension, progress
+    from tanhua.rectification.services import analysis, closing, extension, progress
     from tanhua.rectification.services import plan as plans
 
     subject, talker = _user("demo_subject"), _user("demo_talker")
@@ -67,10 +67,10 @@ def file_the_lists(year: int) -> int:
         )
     plan = plans.save_plan(actor=subject, talk=talk, problems=drafts, expected_version=None)
     for problem in plans.problems_of(plan)[:1]:
-        plans.record_analysis(
+        analysis.record_analysis(
             actor=subject, talk=talk, problem_id=problem.pk,
             text="在民主生活会上逐条对照检查，主要原因是政治站位不够高、抓落实不够实。",
-            meeting_date=plans.meeting_date_of(talk) or held + dt.timedelta(days=5),
+            meeting_date=analysis.meeting_date_of(talk) or held + dt.timedelta(days=5),
         )  # fmt: skip
     plans.submit(actor=subject, talk=talk, expected_version=None)
     plans.approve(actor=talker, talk=talk, expected_version=None)

@@ -21,8 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only
 
 # Kinds DESIGN §6 names that no app imports yet: refused by name, never silently skipped.
 LATER_KINDS = {
-    "measures": "measures",
-    "整改台账": "measures",
     "talks": "talks",
     "谈话": "talks",
     "谈话台账": "talks",

@@ -42,7 +42,7 @@ from tanhua.rectification.schemas import (
     PlanOut,
     ProgressIn,
 )
-from tanhua.rectification.services import closing, extension, progress, rules
+from tanhua.rectification.services import analysis, closing, extension, progress, rules
 from tanhua.rectification.services import plan as plans
 from tanhua.talks.models import Talk
 
@@ -236,7 +236,7 @@ def add_analysis(request, response: HttpResponse, id: int, payload: AnalysisIn):
     user = request.auth
     talk = _talk(request, id)
     scoping.require(rules.may_file(user, talk))
-    plans.record_analysis(
+    analysis.record_analysis(
         actor=user, talk=talk, problem_id=payload.problem_id, text=payload.text,
         meeting_date=payload.meeting_date,
     )  # fmt: skip

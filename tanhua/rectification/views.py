@@ -26,8 +26,8 @@ from tanhua.rectification.models import (
     Problem,
     RectificationPlan,
 )
+from tanhua.rectification.services import analysis, edits, rules
 from tanhua.rectification.services import plan as plans
-from tanhua.rectification.services import rules
 from tanhua.talks.models import FocusArea, Talk
 
 
@@ -76,7 +76,7 @@ def plan_context(request, talk: Talk, error: str = "", done: str = "") -> dict:
         "may_decide": supervisor and status == PlanStatus.SUBMITTED and not own_submission,
         "own_submission": supervisor and status == PlanStatus.SUBMITTED and own_submission,
         "may_analyse": filer and plan is not None,
-        "meeting_date": plans.meeting_date_of(talk),
+        "meeting_date": analysis.meeting_date_of(talk),
         "focus_areas": FocusArea.choices,
         "kinds": MeasureKind.choices,
         "error": error,
@@ -120,25 +120,25 @@ def _apply(request, talk: Talk) -> str:
     problem_id, measure_id = _int(post.get("problem")), _int(post.get("measure"))
     if action == "add_problem":
         data = _valid(forms.ProblemForm(post))
-        plans.add_problem(**common, focus_area=data["focus_area"], text=data["text"])
+        edits.add_problem(**common, focus_area=data["focus_area"], text=data["text"])
         return _("已新增问题")
     if action == "edit_problem" and problem_id:
         data = _valid(forms.ProblemForm(post))
-        plans.edit_problem(
+        edits.edit_problem(
             **common, problem_id=problem_id, focus_area=data["focus_area"], text=data["text"]
         )
         return _("已保存问题")
     if action == "remove_problem" and problem_id:
-        plans.remove_problem(**common, problem_id=problem_id)
+        edits.remove_problem(**common, problem_id=problem_id)
         return _("已删除问题")
     if action == "add_measure" and problem_id:
-        plans.put_measure(**common, problem_id=problem_id, measure=_measure_draft(post, None))
+        edits.put_measure(**common, problem_id=problem_id, measure=_measure_draft(post, None))
         return _("已新增整改举措")
     if action == "edit_measure" and problem_id and measure_id:
-        plans.put_measure(**common, problem_id=problem_id, measure=_measure_draft(post, measure_id))
+        edits.put_measure(**common, problem_id=problem_id, measure=_measure_draft(post, measure_id))
         return _("已保存整改举措")
     if action == "remove_measure" and measure_id:
-        plans.remove_measure(**common, measure_id=measure_id)
+        edits.remove_measure(**common, measure_id=measure_id)
         return _("已删除整改举措")
     if action == "submit":
         plans.submit(**common)
@@ -151,7 +151,7 @@ def _apply(request, talk: Talk) -> str:
         return _("整改清单已退回修改")
     if action == "analysis" and problem_id:
         data = _valid(forms.AnalysisForm(post))
-        plans.record_analysis(
+        analysis.record_analysis(
             actor=user, talk=talk, problem_id=problem_id, text=data["text"],
             meeting_date=data["meeting_date"],
         )  # fmt: skip

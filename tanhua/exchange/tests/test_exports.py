@@ -32,7 +32,9 @@ def test_escape_cell_defuses_text_a_spreadsheet_would_run(value, escaped):
 
 def test_the_template_has_chinese_headers_english_notes_and_dropdowns():
     wb = load_workbook(io.BytesIO(template_workbook()))
-    assert wb.sheetnames == ["组织", "干部", "职务", "谈话", "民主生活会", "指标", "指标值", "问题"]
+    assert wb.sheetnames == [
+        "组织", "干部", "职务", "谈话", "民主生活会", "指标", "指标值", "问题", "整改台账",
+    ]  # fmt: skip
     orgs = wb["组织"]
     assert [c.value for c in orgs[1]] == ["编码", "名称", "层级", "上级编码", "类型"]
     assert orgs["A1"].comment.text.startswith("code")
@@ -56,6 +58,7 @@ def test_the_template_has_chinese_headers_english_notes_and_dropdowns():
             '"1,2,3"',
             '"A1,A2,A3,A4"',
         ],
+        "整改台账": ['"A1,A2,A3,A4"', '"open,in_progress,closed,long_term"'],
     }
 
 
@@ -88,6 +91,16 @@ def test_the_template_parses_back_with_every_column_and_no_problem(db):
             "severity",
             "source",
             "text",
+        ],
+        "measures": [
+            "campaign",
+            "deadline",
+            "focus_area",
+            "measure",
+            "owner_code",
+            "problem",
+            "status",
+            "subject_code",
         ],
     }
     assert import_files([upload], actor=None).changed == 0

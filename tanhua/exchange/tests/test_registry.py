@@ -35,7 +35,7 @@ def test_exchange_imports_no_domain_app_outside_its_tests():
     assert offenders == []
 
 
-def test_the_registry_kinds_are_declared_by_org_the_talk_kinds_by_campaigns_and_evidence():
+def test_each_import_kind_is_declared_by_the_app_that_owns_it():
     kinds = {k.name: type(k).__module__ for k in schema.registered()}
     assert list(kinds) == [
         "organizations",
@@ -46,12 +46,14 @@ def test_the_registry_kinds_are_declared_by_org_the_talk_kinds_by_campaigns_and_
         "indicators",
         "indicator_values",
         "findings",
+        "measures",
         "annexes",
     ]
     assert all(kinds[n].startswith("tanhua.org.imports.") for n in list(kinds)[:3])
     assert kinds["talks"] == kinds["meetings"] == "tanhua.campaigns.imports"
     assert all(kinds[n].startswith("tanhua.evidence.imports.") for n in list(kinds)[5:8])
     assert kinds["annexes"] == "tanhua.reports.imports"
+    assert kinds["measures"] == "tanhua.rectification.imports.measures"
 
 
 class Notes(schema.ImportKind):

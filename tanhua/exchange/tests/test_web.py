@@ -123,6 +123,7 @@ def test_the_template_downloads_as_a_workbook(staff):
         "指标",
         "指标值",
         "问题",
+        "整改台账",
     ]
 
 

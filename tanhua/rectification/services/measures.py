@@ -35,7 +35,7 @@ def locked_measure(actor, measure: Measure | int) -> Measure:
         scoping.require(Measure.objects.visible_to(actor).filter(pk=pk).exists())
     found = (
         Measure.objects.unscoped("locking a measure the actor sees")
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("talk__campaign__committee", "problem__plan", "owner_cadre", "owner_org")
         .filter(pk=pk)
         .first()

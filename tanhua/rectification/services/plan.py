@@ -25,7 +25,6 @@ from tanhua.audit import services as audit
 from tanhua.core import scoping
 from tanhua.core.versioning import check_fresh
 from tanhua.rectification.models import (
-    LifeMeetingAnalysis,
     Measure,
     MeasureKind,
     PlanStatus,
@@ -155,7 +154,7 @@ def _talk_for(actor, talk: Talk) -> Talk:
         scoping.require(Talk.objects.visible_to(actor).filter(pk=talk.pk).exists())
     return (
         Talk.objects.unscoped("locking a talk the actor sees")
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("campaign__committee", "subject_org")
         .get(pk=talk.pk)
     )
@@ -585,121 +584,3 @@ def _tell_filer(talk: Talk, plan, what: str, title: str, body: str, number: int)
         body=body,
         url=_plan_url(talk),
     )
-
-
-# --- the page's single edits (each one save_plan) ----------------------------------------
-
-
-def _edit(actor, talk, expected_version, change) -> RectificationPlan:
-    plan = ensure_plan(actor=actor, talk=talk)
-    drafts = change(drafts_of(plan))
-    return save_plan(actor=actor, talk=talk, problems=drafts, expected_version=expected_version)
-
-
-def add_problem(*, actor, talk, focus_area, text, expected_version) -> RectificationPlan:
-    return _edit(actor, talk, expected_version, lambda ds: [*ds, ProblemDraft(focus_area, text)])
-
-
-def edit_problem(*, actor, talk, problem_id, focus_area, text, expected_version):
-    def change(ds):
-        return [
-            ProblemDraft(focus_area, text, d.measures, d.id) if d.id == problem_id else d
-            for d in ds
-        ]
-
-    return _edit(actor, talk, expected_version, change)
-
-
-def remove_problem(*, actor, talk, problem_id, expected_version):
-    return _edit(actor, talk, expected_version, lambda ds: [d for d in ds if d.id != problem_id])
-
-
-def put_measure(*, actor, talk, problem_id, measure: MeasureDraft, expected_version):
-    """Add (measure.id None) or change one measure of one problem."""
-
-    def change(ds):
-        out = []
-        for d in ds:
-            if d.id == problem_id:
-                ms = list(d.measures)
-                if measure.id is None:
-                    ms.append(measure)
-                else:
-                    ms = [measure if m.id == measure.id else m for m in ms]
-                d = ProblemDraft(d.focus_area, d.text, tuple(ms), d.id)
-            out.append(d)
-        return out
-
-    if not any(d.id == problem_id for d in drafts_of(ensure_plan(actor=actor, talk=talk))):
-        raise ValidationError(_("此问题已不在清单中，请刷新后重试"), code="unknown")
-    return _edit(actor, talk, expected_version, change)
-
-
-def remove_measure(*, actor, talk, measure_id, expected_version):
-    def change(ds):
-        return [
-            ProblemDraft(
-                d.focus_area, d.text, tuple(m for m in d.measures if m.id != measure_id), d.id
-            )
-            for d in ds
-        ]
-
-    return _edit(actor, talk, expected_version, change)
-
-
-# --- the 民主生活会 analyses (对照检查) ----------------------------------------------------
-
-
-def meeting_date_of(talk: Talk) -> dt.date | None:
-    """The subject's team's 民主生活会 of the campaign's year, where one is set."""
-    from tanhua.campaigns.models import TeamMeeting
-
-    meeting = TeamMeeting.objects.filter(
-        organization_id=talk.subject_org_id, year=talk.campaign.year
-    ).first()
-    return meeting.date if meeting else None
-
-
-MAX_ANALYSIS = 8000
-
-
-@transaction.atomic
-def record_analysis(
-    *, actor, talk: Talk, problem_id: int, text: str, meeting_date: dt.date | None = None
-) -> LifeMeetingAnalysis:
-    """The subject's analysis of one problem at the team's 民主生活会, with the meeting's
-    date (default: the team's TeamMeeting date). Analyses are kept, never edited."""
-    talk = _talk_for(actor, talk)
-    scoping.require(rules.may_file(actor, talk))
-    plan = _locked_plan(talk)
-    problem = (
-        Problem.objects.unscoped("a problem of the locked plan")
-        .filter(plan=plan, pk=problem_id)
-        .first()
-    )
-    if problem is None:
-        raise ValidationError(_("此问题已不在清单中，请刷新后重试"), code="unknown")
-    text = (text or "").strip()
-    if not text or len(text) > MAX_ANALYSIS:
-        raise ValidationError(
-            _("请填写对照检查内容（不超过%(n)d字）") % {"n": MAX_ANALYSIS}, code="text"
-        )
-    day = meeting_date or meeting_date_of(talk)
-    if day is None:
-        raise ValidationError(_("请填写民主生活会日期"), code="meeting_date")
-    if talk.held_on and day < talk.held_on - dt.timedelta(days=366):
-        raise ValidationError(_("民主生活会日期与谈话相隔过远，请核对"), code="meeting_date")
-    if day > timezone.localdate() + dt.timedelta(days=366):
-        raise ValidationError(_("民主生活会日期不能晚于一年以后"), code="meeting_date")
-    analysis = LifeMeetingAnalysis.objects.create(
-        problem=problem, meeting_date=day, text=text, by=actor
-    )
-    audit.record(
-        "rectification_plan.analysis",
-        object_type="rectification_plan",
-        object_id=str(talk.pk),
-        after={"problem": problem.pk, "meeting_date": day.isoformat()},
-        detail={"chars": len(text)},
-        actor=actor,
-    )
-    return analysis

@@ -13,6 +13,7 @@ from tanhua.core.scoping import OutOfScope
 from tanhua.core.versioning import StaleEdit
 from tanhua.notices.models import Notice
 from tanhua.rectification.models import Measure, PlanStatus, PlanVersion, Problem
+from tanhua.rectification.services import analysis, edits
 from tanhua.rectification.services import plan as plans
 from tanhua.rectification.testing_lists import file_plan
 from tanhua.rectification.tests import lists_fixtures
@@ -77,12 +78,12 @@ def test_a_returned_plan_carries_the_comment_and_can_be_edited_and_submitted_aga
         actor=talker, talk=sealed, comment="举措不够具体", expected_version=plan.version
     )
     assert plan.status == PlanStatus.RETURNED and plan.return_comment == "举措不够具体"
-    plan = plans.add_problem(
+    plan = edits.add_problem(
         actor=subject, talk=sealed, focus_area="A4", text="政商交往边界不清",
         expected_version=plan.version,
     )  # fmt: skip
     new = Problem.objects.unscoped("test").get(plan=plan, focus_area="A4")
-    plan = plans.put_measure(
+    plan = edits.put_measure(
         actor=subject, talk=sealed, problem_id=new.pk, expected_version=plan.version,
         measure=plans.MeasureDraft(text="制定政商交往负面清单", owner_code="K11",
                                    deadline=dt.date(2026, 9, 30)),
@@ -107,13 +108,13 @@ def test_editing_after_approval_or_while_submitted_is_refused(sealed, users):
     subject = users["subject_k11"]
     plan = file_plan(sealed, subject)
     with pytest.raises(ValidationError, match="已提交审核"):
-        plans.add_problem(
+        edits.add_problem(
             actor=subject, talk=sealed, focus_area="A1", text="新问题",
             expected_version=plan.version,
         )  # fmt: skip
     plan = plans.approve(actor=users["talker_c1"], talk=sealed, expected_version=plan.version)
     with pytest.raises(ValidationError, match="已审核通过"):
-        plans.add_problem(
+        edits.add_problem(
             actor=subject, talk=sealed, focus_area="A1", text="新问题",
             expected_version=plan.version,
         )  # fmt: skip
@@ -123,9 +124,9 @@ def test_a_save_from_an_older_version_is_refused_and_saves_nothing(sealed, users
     subject = users["subject_k11"]
     plan = plans.ensure_plan(actor=subject, talk=sealed)
     old = plan.version
-    plans.add_problem(actor=subject, talk=sealed, focus_area="A1", text="甲", expected_version=old)
+    edits.add_problem(actor=subject, talk=sealed, focus_area="A1", text="甲", expected_version=old)
     with pytest.raises(StaleEdit):
-        plans.add_problem(
+        edits.add_problem(
             actor=subject, talk=sealed, focus_area="A1", text="乙", expected_version=old
         )
     assert not Problem.objects.unscoped("test").filter(text="乙").exists()
@@ -168,11 +169,11 @@ def test_submitting_needs_a_measure_for_every_problem(sealed, users):
 def test_the_analysis_takes_the_team_meetings_date_by_default(sealed, users):
     plan = plans.ensure_plan(actor=users["subject_k11"], talk=sealed)
     problem = Problem.objects.unscoped("test").filter(plan=plan).first()
-    analysis = plans.record_analysis(
+    first = analysis.record_analysis(
         actor=users["subject_k11"], talk=sealed, problem_id=problem.pk, text="对照检查：深刻反思"
     )
-    assert analysis.meeting_date == dt.date(2026, 7, 1)
-    other = plans.record_analysis(
+    assert first.meeting_date == dt.date(2026, 7, 1)
+    other = analysis.record_analysis(
         actor=users["subject_k11"], talk=sealed, problem_id=problem.pk, text="补充",
         meeting_date=dt.date(2026, 7, 3),
     )  # fmt: skip

@@ -183,3 +183,17 @@ def test_the_talk_page_links_to_its_lists_once_sealed(client, sealed, users):
         .content.decode()
     )
     assert reverse("rectification:plan", kwargs={"pk": sealed.pk}) in html
+
+
+def test_the_work_page_shows_the_talker_what_awaits_and_the_owner_their_measures(
+    client, sealed, users
+):
+    plan = file_plan(sealed, users["subject_k11"])
+    html = _as(client, users["talker_c1"]).get(reverse("core:home")).content.decode()
+    assert "整改待您审批" in html
+    assert reverse("rectification:plan", kwargs={"pk": sealed.pk}) in html
+    from tanhua.rectification.services import plan as plans
+
+    plans.approve(actor=users["talker_c1"], talk=sealed, expected_version=plan.version)
+    html = _as(client, users["subject_k11"]).get(reverse("core:home")).content.decode()
+    assert "我的整改举措" in html and "整改：调研不深入" in html
