@@ -73,3 +73,13 @@ def test_board_escalation_and_look_back_in_the_browser(page, shot, world):  # no
     assert "未通过" in page.locator("#items").inner_text()
     done = Measure.objects.unscoped("test").get(pk=measures["done"].pk)
     assert done.status == MeasureStatus.IN_PROGRESS and done.reopened == 1
+
+    # The 廉政档案 on the cadre's page now shows the failed check; 三查三问 counts K11's.
+    page.goto("/org/cadres/GK11/")
+    page.locator("section.dossier").wait_for()
+    shot(page, "dossier")
+    assert "交流机制未实际运行" in page.locator("section.dossier").inner_text()
+    page.goto("/rectification/sancha/?units=K11+T111")
+    page.locator("#sancha").wait_for()
+    shot(page, "sancha")
+    assert "东城甲县委" in page.locator("#sancha").inner_text()
