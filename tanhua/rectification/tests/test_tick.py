@@ -158,3 +158,10 @@ def test_the_command_prints_chinese_lines(world):
     out = StringIO()
     call_command("tick", "--today", TODAY.isoformat(), stdout=out)
     assert "已逾期：3 项" in out.getvalue() and "过期的导入预览" in out.getvalue()
+
+
+def test_a_bad_date_is_refused_in_chinese(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="日期 2026-13-01 无效"):
+        call_command("tick", "--today", "2026-13-01")
