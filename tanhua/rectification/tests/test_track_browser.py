@@ -29,8 +29,13 @@ def test_board_escalation_and_look_back_in_the_browser(page, shot, world):  # no
     measures = measures_world(world, today)
 
     log_in(page, shot, "commission_c1")
-    page.goto("/rectification/board/?group=subject")
+    page.get_by_role("link", name="整改看板").click()
     page.locator("#board-table").wait_for()
+    assert "东城市委" in page.locator("#board-table").inner_text()
+    # The filters answer with the table alone (htmx), the address follows.
+    page.get_by_label("汇总方式").select_option("subject")
+    page.get_by_role("cell", name="甲县书记戊").wait_for()
+    assert "group=subject" in page.url
     shot(page, "board")
     page.locator('#board-table tbody a.colour[data-colour="red"]').first.click()
     page.locator("#measures").wait_for()
