@@ -131,6 +131,9 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append((_("数据导入"), reverse("exchange:upload")))
     if has_any(user, R.PLAN_TALKS | R.TAKE_PART_IN_TALKS):
         items.append((_("谈话日历"), reverse("talks:calendar")))
+    # The four-colour board of rectification: staff and talkers (their talks' measures).
+    if has_any(user, R.PLAN_TALKS | {R.Role.TALKER}):
+        items.append((_("整改看板"), reverse("rectification:board")))
     if has_any(user, R.MANAGE_USERS):
         items.append((_("用户管理"), reverse("accounts:user_list")))
     if has_any(user, R.READ_AUDIT):

@@ -85,7 +85,6 @@ def notify_each(*, notices: Iterable[NoticeRow], active_ids: Iterable[int] | Non
     go in with one `executemany`, not a model instance each. `active_ids`, where given, are
     the recipients the caller read as active; otherwise they are read here. Returns the
     number of notices created now."""
-    from django.db import connection
     from django.utils import timezone
 
     from tanhua.accounts.models import User
@@ -113,22 +112,19 @@ def notify_each(*, notices: Iterable[NoticeRow], active_ids: Iterable[int] | Non
     fresh = [n for key, n in wanted.items() if key[0] in active and key not in already]
     if not fresh:
         return 0
-    now = timezone.now()
-    table = connection.ops.quote_name(Notice._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} "  # noqa: S608 - the model's own table, quoted; values are parameters
-        "(recipient_id, event_key, kind, title, body, url, created_at, mail_error) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, '') "
-        "ON CONFLICT (recipient_id, event_key) DO NOTHING"
-    )
-    stamp = Notice._meta.get_field("created_at").get_db_prep_save(now, connection)
-    with connection.cursor() as cur:
-        for i in range(0, len(fresh), 5000):
-            cur.executemany(
-                sql,
-                [(n.recipient_id, n.event_key, n.kind, n.title[:200], n.body, n.url[:300], stamp)
-                 for n in fresh[i : i + 5000]],
-            )  # fmt: skip
+    from django.db import connection
+
+    from tanhua.core.bulk import insert_ignoring_conflicts
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    insert_ignoring_conflicts(
+        Notice,
+        ["recipient_id", "event_key", "kind", "title", "body", "url", "created_at", "mail_error"],
+        [(n.recipient_id, n.event_key, n.kind, n.title[:200], n.body, n.url[:300], now, "")
+         for n in fresh],
+        conflict=["recipient_id", "event_key"],
+        pg_types=["bigint", "text", "text", "text", "text", "text", "timestamptz", "text"],
+    )  # fmt: skip
     from tanhua.notices import mail
 
     if mail.enabled():

@@ -178,26 +178,21 @@ def send_alerts(*, today: dt.date, actor=None) -> TickReport:
 
 
 def _insert_alerts(alerts: list[tuple]) -> None:
-    """One `executemany` for the run's alert rows; the unique key drops a row a concurrent
-    run wrote first."""
+    """The run's alert rows in bulk; the unique key drops a row a concurrent run wrote first."""
     from django.utils import timezone
 
-    table = connection.ops.quote_name(MeasureAlert._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} "  # noqa: S608 - the model's own table, quoted; values are parameters
-        "(measure_id, kind, deadline, seq, for_date, recipients, sent_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT (measure_id, kind, deadline, seq) DO NOTHING"
-    )
+    from tanhua.core.bulk import insert_ignoring_conflicts
+
     ops = connection.ops
-    stamp = MeasureAlert._meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
-    rows = [
-        (pk, kind, ops.adapt_datefield_value(d), seq, ops.adapt_datefield_value(f), n, stamp)
-        for pk, kind, d, seq, f, n in alerts
-    ]
-    with connection.cursor() as cur:
-        for i in range(0, len(rows), 5000):
-            cur.executemany(sql, rows[i : i + 5000])
+    now = ops.adapt_datetimefield_value(timezone.now())
+    insert_ignoring_conflicts(
+        MeasureAlert,
+        ["measure_id", "kind", "deadline", "seq", "for_date", "recipients", "sent_at"],
+        [(pk, kind, ops.adapt_datefield_value(d), seq, ops.adapt_datefield_value(f), n, now)
+         for pk, kind, d, seq, f, n in alerts],
+        conflict=["measure_id", "kind", "deadline", "seq"],
+        pg_types=["bigint", "text", "date", "integer", "date", "integer", "timestamptz"],
+    )  # fmt: skip
 
 
 def _already_sent(keys: list[tuple]) -> set[tuple]:

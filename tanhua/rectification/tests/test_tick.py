@@ -10,6 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from tanhua.accounts.roles import Role
 from tanhua.audit.models import AuditEntry
@@ -67,6 +68,11 @@ def test_the_owner_reads_their_measure_and_the_others_only_that_one_is_due(world
     tick(today=TODAY, housekeeping=False)
     own = Notice.objects.get(recipient=world.users["subject_k11"], kind="measure_overdue")
     assert "整治文山会海" in own.title and "已逾期 3 天" in own.title
+    # Written in bulk, read back as any notice: an aware time of now, unread, not mailed.
+    assert abs((timezone.now() - own.created_at).total_seconds()) < 120
+    assert own.read_at is None and own.emailed_at is None and own.mail_error == ""
+    alert = MeasureAlert.objects.get(measure=world.measures["late"])
+    assert alert.for_date == TODAY and alert.deadline == world.measures["late"].deadline
     warned = Notice.objects.get(recipient=world.users["talker_c1"])
     assert "精简会议文件" not in warned.title and "一项整改举措" in warned.title
 
@@ -152,3 +158,10 @@ def test_the_command_prints_chinese_lines(world):
     out = StringIO()
     call_command("tick", "--today", TODAY.isoformat(), stdout=out)
     assert "已逾期：3 项" in out.getvalue() and "过期的导入预览" in out.getvalue()
+
+
+def test_a_bad_date_is_refused_in_chinese(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="日期 2026-13-01 无效"):
+        call_command("tick", "--today", "2026-13-01")

@@ -29,8 +29,13 @@ def test_board_escalation_and_look_back_in_the_browser(page, shot, world):  # no
     measures = measures_world(world, today)
 
     log_in(page, shot, "commission_c1")
-    page.goto("/rectification/board/?group=subject")
+    page.get_by_role("link", name="整改看板").click()
     page.locator("#board-table").wait_for()
+    assert "东城市委" in page.locator("#board-table").inner_text()
+    # The filters answer with the table alone (htmx), the address follows.
+    page.get_by_label("汇总方式").select_option("subject")
+    page.get_by_role("cell", name="甲县书记戊").wait_for()
+    assert "group=subject" in page.url
     shot(page, "board")
     page.locator('#board-table tbody a.colour[data-colour="red"]').first.click()
     page.locator("#measures").wait_for()
@@ -73,3 +78,13 @@ def test_board_escalation_and_look_back_in_the_browser(page, shot, world):  # no
     assert "未通过" in page.locator("#items").inner_text()
     done = Measure.objects.unscoped("test").get(pk=measures["done"].pk)
     assert done.status == MeasureStatus.IN_PROGRESS and done.reopened == 1
+
+    # The 廉政档案 on the cadre's page now shows the failed check; 三查三问 counts K11's.
+    page.goto("/org/cadres/GK11/")
+    page.locator("section.dossier").wait_for()
+    shot(page, "dossier")
+    assert "交流机制未实际运行" in page.locator("section.dossier").inner_text()
+    page.goto("/rectification/sancha/?units=K11+T111")
+    page.locator("#sancha").wait_for()
+    shot(page, "sancha")
+    assert "东城甲县委" in page.locator("#sancha").inner_text()
