@@ -134,6 +134,9 @@ def nav_items(user) -> list[tuple[str, str]]:
     # The four-colour board of rectification: staff and talkers (their talks' measures).
     if has_any(user, R.PLAN_TALKS | {R.Role.TALKER}):
         items.append((_("整改看板"), reverse("rectification:board")))
+    # A subject files and follows their own 三清单 (and the measures they own) there.
+    if has_any(user, {R.Role.SUBJECT}):
+        items.append((_("我的整改"), reverse("rectification:mine")))
     if has_any(user, R.MANAGE_USERS):
         items.append((_("用户管理"), reverse("accounts:user_list")))
     if has_any(user, R.READ_AUDIT):

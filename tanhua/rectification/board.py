@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from tanhua.rectification.models import (
     OPEN_STATUSES,
@@ -26,26 +25,14 @@ COLOURS = [c.value for c in Colour]
 GROUPS = ("campaign", "committee", "subject")
 
 
-@cache
-def _has_measure_page() -> bool:
-    try:
-        reverse("rectification:measure_detail", kwargs={"pk": 1})
-    except NoReverseMatch:
-        return False
-    return True
-
-
 def measure_url_template() -> str:
     """`measure_url` with `{pk}` in place of the id: the tick builds thousands of links."""
     return measure_url(987654321).replace("987654321", "{pk}")
 
 
 def measure_url(pk: int) -> str:
-    """The measure's own page (the lists' half, `rectification:measure_detail`), or where
-    that page is not installed, this half's list narrowed to the one measure."""
-    if _has_measure_page():
-        return reverse("rectification:measure_detail", kwargs={"pk": pk})
-    return reverse("rectification:track_measures") + f"?measure={pk}"
+    """The measure's own page (progress, closing, extension)."""
+    return reverse("rectification:measure", kwargs={"pk": pk})
 
 
 def colour_q(colour: str, today: dt.date) -> Q:

@@ -49,7 +49,8 @@ class TickReport:
     overdue: int = 0
     notified: int = 0
     alerts: dict[str, int] = field(default_factory=dict)
-    reminders: int = 0
+    # Material requests' reminders by kind (tanhua.evidence.requests.tick).
+    reminders: dict[str, int] = field(default_factory=dict)
     cleanup: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
@@ -59,7 +60,8 @@ class TickReport:
             "overdue": self.overdue,
             "notified": self.notified,
             "alerts": self.alerts,
-            "material_reminders": self.reminders,
+            "material_reminders": sum(self.reminders.values()),
+            **self.reminders,
             "cleanup": self.cleanup,
         }
 
@@ -73,7 +75,13 @@ class TickReport:
         labels = dict(AlertKind.choices)
         for kind, n in self.alerts.items():
             out.append(_("　%(k)s：%(n)d 项") % {"k": labels.get(kind, kind), "n": n})
-        out.append(_("催报材料：%(n)d 条") % {"n": self.reminders})
+        out.append(
+            _("催报材料：到期前提醒 %(soon)d 条，逾期催报 %(late)d 条")
+            % {
+                "soon": self.reminders.get("material_due_soon", 0),
+                "late": self.reminders.get("material_late", 0),
+            }
+        )
         out += self.cleanup
         return out
 
@@ -100,10 +108,10 @@ def tick(*, today: dt.date, actor=None, housekeeping: bool = True) -> TickReport
     number of times."""
     report = send_alerts(today=today, actor=actor)
     if housekeeping:
-        from tanhua.evidence.requests import remind_late_units
+        from tanhua.evidence.requests import tick as material_tick
         from tanhua.exchange.services import cleanup_imports
 
-        report.reminders = remind_late_units(today=today, actor=actor)
+        report.reminders = material_tick(today)
         report.cleanup = list(cleanup_imports().lines())
     return report
 
