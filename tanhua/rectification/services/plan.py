@@ -216,14 +216,67 @@ def ensure_plan(*, actor, talk: Talk) -> RectificationPlan:
             for i, rp in enumerate(pointed, start=1)
         ]
     )
+    carried = _carry_over(actor=actor, talk=talk, plan=plan, start=len(pointed) + 1)
     audit.record(
         "rectification_plan.create",
         object_type="rectification_plan",
         object_id=str(talk.pk),
-        after={"status": plan.status, "problems": len(pointed)},
+        after={"status": plan.status, "problems": len(pointed), "carried_over": carried},
         actor=actor,
     )
     return plan
+
+
+def _carry_over(*, actor, talk: Talk, plan: RectificationPlan, start: int) -> int:
+    """Last years' unfinished measures of the subject come into the new plan (DESIGN §4:
+    unfinished measures carry over into the next year's campaign): under their problem,
+    marked as carried from it, with their owner, kind and target; a deadline already past the
+    talk moves to the end of the talk's year, which the subject may still change before
+    submitting. Returns the measures carried."""
+    from tanhua.rectification.services.carryover import carry_over
+
+    if actor is None:
+        return 0
+    offers = carry_over(actor=actor, talk=talk)
+    if not offers:
+        return 0
+    held = talk.held_on or timezone.localdate()
+    year_end = dt.date(held.year, 12, 31)
+    if year_end <= held:
+        year_end = held + dt.timedelta(days=30)
+    problems: dict[int, Problem] = {}
+    for offer in offers:
+        if offer.problem_id not in problems:
+            problems[offer.problem_id] = Problem.objects.create(
+                plan=plan,
+                order=start + len(problems),
+                carried_from_id=offer.problem_id,
+                focus_area=offer.focus_area,
+                text=offer.problem_text,
+            )
+        old = offer.measure
+        deadline = old.deadline if old.deadline > held else year_end
+        Measure.objects.create(
+            problem=problems[offer.problem_id],
+            order=old.order,
+            text=old.text,
+            kind=old.kind,
+            owner_cadre_id=old.owner_cadre_id,
+            owner_org_id=old.owner_org_id,
+            deadline=deadline,
+            original_deadline=deadline,
+            target_value=old.target_value,
+            target_unit=old.target_unit,
+            achieved_value=old.achieved_value,
+            carried_from=old,
+            campaign_id=talk.campaign_id,
+            talk=talk,
+            subject_id=talk.subject_id,
+            subject_org_id=talk.subject_org_id,
+            focus_area=offer.focus_area,
+            classification=talk.classification,
+        )
+    return len(offers)
 
 
 def _date(value, where: str) -> dt.date:

@@ -143,3 +143,22 @@ def test_the_portrait_page_shows_the_carry_over(world):
     client.force_login(world.users["commission_c1"])
     body = client.get(reverse("portrait:talk", args=[talk.pk])).content.decode()
     assert "上年未完成的整改" in body and "回头看未通过 1 项" in body and "未见成效" in body
+
+
+def test_filing_next_years_plan_carries_the_unfinished_measures_in_under_their_problems(world):
+    from tanhua.rectification.models import Problem
+    from tanhua.rectification.services import plan as plans
+    from tanhua.rectification.testing_lists import seal_talk
+
+    talk = seal_talk(_next_year(world))
+    offered = {o.measure.pk for o in carry_over(actor=world.users["commission_c1"], talk=talk)}
+    plan = plans.ensure_plan(actor=world.users["commission_c1"], talk=talk)
+    carried = Measure.objects.unscoped("test").filter(
+        problem__plan=plan, carried_from__isnull=False
+    )
+    assert {m.carried_from_id for m in carried} == offered
+    assert all(m.deadline > talk.held_on and m.campaign_id == talk.campaign_id for m in carried)
+    problems = Problem.objects.unscoped("test").filter(plan=plan, carried_from__isnull=False)
+    assert {p.carried_from_id for p in problems} == {m.carried_from.problem_id for m in carried}
+    # Carried once: the next offer is empty.
+    assert carry_over(actor=world.users["commission_c1"], talk=talk) == []
