@@ -271,13 +271,16 @@ def lookback_list(request):
     _require(user, LOOKBACK_ROLES)
     from django.db.models import Count, Q
 
+    # Only the items the reader may open are counted: one more would tell of a 机密 or 回避
+    # subject's measure in the sample.
+    mine = Q(items__measure__in=Measure.objects.visible_to(user).values("pk"))
     rows = (
         LookBack.objects.visible_to(user)
         .select_related("campaign", "started_by")
         .annotate(
-            total=Count("items"),
-            failed=Count("items", filter=Q(items__result=CheckResult.FAILED)),
-            pending=Count("items", filter=Q(items__result=CheckResult.PENDING)),
+            total=Count("items", filter=mine),
+            failed=Count("items", filter=mine & Q(items__result=CheckResult.FAILED)),
+            pending=Count("items", filter=mine & Q(items__result=CheckResult.PENDING)),
         )
     )
     return render(request, "rectification/lookback_list.html", {"rows": rows})
