@@ -223,9 +223,16 @@ def document(report: Report, *, date: dt.date | None = None, chart: bool = True)
         from tanhua.reports import templating
 
         date_text = writing.chinese_date(day) if day else ""
-        return templating.render(
-            custom, templating.context_of(report, _sections(report), date_text)
-        )
+        # The sample render on upload cannot try every figure: a template failing on the
+        # real ones is refused here, in words, like any bad input.
+        try:
+            return templating.render(
+                custom, templating.context_of(report, _sections(report), date_text)
+            )
+        except templating.TemplateInvalid as exc:
+            raise ValidationError(
+                _("本单位的报告模板无法生成此报告：%(e)s") % {"e": exc}, code="template"
+            ) from exc
     gw = writing.gongwen_of(
         report, _sections(report), date_text=writing.chinese_date(day) if day else "",
         chart=chart,
@@ -396,8 +403,8 @@ def ledger_workbook(data: dict) -> bytes:
     summary.append(["姓名", "问题", "举措", "已完成", "正在推进", "逾期"])
     for row in data["cadres"]:
         summary.append(
-            [row["name"], row["problems"], row["measures"], row["closed"], row["in_progress"],
-             row["overdue"]]
+            [annex._cell(row["name"]), row["problems"], row["measures"], row["closed"],
+             row["in_progress"], row["overdue"]]
         )  # fmt: skip
     import io
 
