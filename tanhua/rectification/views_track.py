@@ -120,6 +120,7 @@ def board(request):
     # One grouped query gives every row; a province's thousands of subjects are shown a page
     # at a time (the totals stay those of all rows).
     page = Paginator(data.rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    agg.note_read(page)
     for row in page:
         row.cells = [
             (c, row.counts[c], list_url + "?" + urlencode({**base, param: row.key, "colour": c}))

@@ -78,3 +78,26 @@ def test_a_units_principal_is_not_told_the_text_of_another_subjects_measure(worl
     told = Notice.objects.filter(recipient=principal, event_key__startswith=key)
     assert told.exists()
     assert all(DECLARED_TEXT not in n.title + n.body for n in told)
+
+
+def _read_codes(path: str) -> set[str]:
+    from tanhua.audit.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(action__in=["cadre.list", "cadre.read"])
+    return {c for e in entries if (e.detail or {}).get("path") == path for c in e.detail["codes"]}
+
+
+def test_the_board_by_subject_names_people_and_writes_their_read_entry(world):
+    path = reverse("rectification:board")
+    response = _client(world.users["commission_c1"]).get(path, {"group": "subject"})
+    assert response.status_code == 200 and "甲县书记戊" in response.content.decode()
+    assert "GK11" in _read_codes(path)
+
+
+def test_the_board_api_by_subject_writes_the_read_entry_of_the_people_it_names(world):
+    from tanhua.talks.tests.test_api import Api
+
+    path = "/api/v1/tracking/board"
+    response = Api(world.users["commission_c1"]).get("/tracking/board", group="subject")
+    assert response.status_code == 200 and "GK11" in response.content.decode()
+    assert "GK11" in _read_codes(path)
