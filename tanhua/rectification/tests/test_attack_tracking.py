@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tanhua.core.testing import add_scope_probes, build_world
+from tanhua.accounts.roles import Role
+from tanhua.core.testing import add_scope_probes, build_world, make_user
 from tanhua.notices.models import Notice
 from tanhua.rectification.models import LookBackItem, Measure, MeasureStatus
 from tanhua.rectification.services import lookback as lb
@@ -101,3 +102,23 @@ def test_the_board_api_by_subject_writes_the_read_entry_of_the_people_it_names(w
     response = Api(world.users["commission_c1"]).get("/tracking/board", group="subject")
     assert response.status_code == 200 and "GK11" in response.content.decode()
     assert "GK11" in _read_codes(path)
+
+
+def test_who_asked_to_close_a_units_measure_may_not_verify_it_in_a_look_back(world):
+    from tanhua.rectification.services.closing import decide_close, request_close
+
+    make_plan(
+        world.talks["p_gc1"],
+        [ProblemSpec(measures=[MeasureSpec(text="单位举措", owner_org=world.orgs["C1"])])],
+    )
+    measure = Measure.objects.unscoped("test").get(text="单位举措")
+    asker = world.users["commission_p"]
+    accepter = make_user("organization_p", org=world.orgs["P"], roles=[Role.ORGANIZATION])
+    request_close(actor=asker, measure=measure, evidence="已建立制度")
+    decide_close(actor=accepter, measure=measure, accept=True)
+    made = lb.start_look_back(
+        actor=accepter, campaign=world.campaigns["P"], title="省级回头看", sample_size=5, seed=1
+    )
+    item = LookBackItem.objects.unscoped("test").get(look_back=made, measure=measure)
+    with pytest.raises(lb.LookBackError):
+        lb.verify_item(actor=asker, item=item, passed=True)
