@@ -85,6 +85,7 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
     scoping.require(may_report(actor, committee))
     data = compute(kind, committee, year, viewer=actor, today=today)
     organ = _organ(committee)
+    default = Report._meta.get_field("classification").default
     report = Report.objects.create(
         kind=kind,
         year=year,
@@ -94,6 +95,9 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
         printer=f"{organ}办公室",
         figures=data,
         created_by=actor,
+        # As secret as the most secret record it quotes (the 版头 shows it; readers below
+        # that clearance do not see the report).
+        classification=max(default, figures.quoted_classification(kind, committee, year, actor)),
     )
     sections = writing.SECTIONS[kind](committee, year, data)
     ReportSection.objects.bulk_create(
