@@ -122,3 +122,16 @@ def test_who_asked_to_close_a_units_measure_may_not_verify_it_in_a_look_back(wor
     item = LookBackItem.objects.unscoped("test").get(look_back=made, measure=measure)
     with pytest.raises(lb.LookBackError):
         lb.verify_item(actor=asker, item=item, passed=True)
+
+
+def test_a_talker_below_the_talks_clearance_is_not_told_the_text_of_its_measure(world):
+    from tanhua.rectification.services.closing import request_close
+
+    found = Measure.objects.unscoped("test").filter(text=SECRET_TEXT)
+    found.update(status=MeasureStatus.OPEN, owner_cadre=None, owner_org=world.orgs["K11"])
+    measure = found.get()
+    talker = world.users["talker_c1"]
+    assert not Measure.objects.visible_to(talker).filter(pk=measure.pk).exists()
+    request_close(actor=world.users["commission_p"], measure=measure, evidence="已完成")
+    told = Notice.objects.filter(recipient=talker)
+    assert all(SECRET_TEXT not in n.title + n.body for n in told)
