@@ -117,6 +117,23 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
     return report
 
 
+def note_people_read(report: Report) -> None:
+    """A year-end report's text names 中管 cadres (its figures' rows): reading it is a read
+    of those people, added to the request's read entry (the text is not a model row the
+    scoping layer notes by itself)."""
+    from tanhua.core import request_context
+    from tanhua.core.scoped import shown_on
+    from tanhua.org.models import Cadre
+
+    request = request_context.current_request()
+    rows = (report.figures or {}).get("cadres") if report.kind == ReportKind.YEAR_END else None
+    codes = [r.get("code") for r in rows or [] if isinstance(r, dict) and r.get("code")]
+    if request is None or not codes:
+        return
+    ids = Cadre.objects.unscoped("the cadres a year-end report names, for its read entry")
+    shown_on(request).people.update(ids.filter(code__in=codes).values_list("pk", flat=True))
+
+
 def _locked(report: Report) -> Report:
     current = (
         Report.objects.unscoped("re-read under lock for an edit")

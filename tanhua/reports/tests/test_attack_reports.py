@@ -180,3 +180,29 @@ def test_a_report_quoting_a_declared_subjects_talk_is_out_of_the_declarers_reach
         actor=w.users["commission_p"], kind="special", year=2026, committee=w.orgs["C1"]
     )
     assert "回避对象谈话中指出的问题" not in _readable_text(w.users["commission_c1"])
+
+
+def test_reading_a_year_end_report_writes_the_read_entry_of_the_cadres_it_names(secret_year):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tanhua.audit.models import AuditEntry
+    from tanhua.org.models import Cadre, Tier
+    from tanhua.talks.tests.test_api import Api
+
+    w = secret_year
+    Cadre.objects.unscoped("test").filter(code="GK11").update(tier=Tier.CENTRAL)
+    owner = w.users["commission_c1"]
+    report = services.create_report(actor=owner, kind="year_end", year=2026, committee=w.orgs["C1"])
+    client = Client()
+    client.force_login(owner)
+    page = reverse("reports:detail", kwargs={"pk": report.pk})
+    assert "甲县书记戊" in client.get(page).content.decode()
+    assert Api(owner).get(f"/reports/{report.pk}").status_code == 200
+
+    def codes(path):
+        entries = AuditEntry.objects.filter(action__in=["cadre.list", "cadre.read"])
+        return {c for e in entries if e.detail.get("path") == path for c in e.detail["codes"]}
+
+    assert "GK11" in codes(page)
+    assert "GK11" in codes(f"/api/v1/reports/{report.pk}")
