@@ -155,6 +155,7 @@ def board(request, query: Query[BoardQuery]):
     group = params.pop("group")
     _user, qs = _measures(request, params)
     data = agg.board(qs, group=group, today=timezone.localdate())
+    agg.note_read(data.rows)
     return {
         "group": group,
         "rows": [

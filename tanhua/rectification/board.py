@@ -75,6 +75,7 @@ class Row:
     label: str
     counts: dict[str, int]
     extra: str = ""
+    person: int | None = None  # the subject's cadre id, on a board by subject
 
     @property
     def total(self) -> int:
@@ -107,17 +108,33 @@ def board(measures: QuerySet, *, group: str, today: dt.date) -> Board:
     campaign, committee or subject: one query."""
     key, label, extra = _GROUP_FIELDS[group]
     counts = {c: Count("pk", filter=colour_q(c, today)) for c in COLOURS}
-    rows = measures.order_by().values(key, label, extra).annotate(**counts).order_by(extra, key)
+    person = ("subject_id",) if group == "subject" else ()
+    rows = (
+        measures.order_by().values(key, label, extra, *person).annotate(**counts)
+        .order_by(extra, key)
+    )  # fmt: skip
     if group == "campaign":
         rows = rows.order_by(f"-{extra}", label)
     return Board(
         group=group,
         rows=[
             Row(key=str(r[key]), label=r[label], extra=str(r[extra] or ""),
-                counts={c: r[c] for c in COLOURS})
+                counts={c: r[c] for c in COLOURS}, person=r.get("subject_id"))
             for r in rows
         ],
     )  # fmt: skip
+
+
+def note_read(rows) -> None:
+    """The subjects a board by subject names, for the request's read entry: grouped
+    `values()` rows are not model rows, which the scoped queryset notes by itself."""
+    from tanhua.core import request_context
+    from tanhua.core.scoped import shown_on
+
+    request = request_context.current_request()
+    people = {r.person for r in rows if r.person is not None}
+    if request is not None and people:
+        shown_on(request).people.update(people)
 
 
 @dataclass

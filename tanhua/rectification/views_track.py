@@ -120,6 +120,7 @@ def board(request):
     # One grouped query gives every row; a province's thousands of subjects are shown a page
     # at a time (the totals stay those of all rows).
     page = Paginator(data.rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    agg.note_read(page)
     for row in page:
         row.cells = [
             (c, row.counts[c], list_url + "?" + urlencode({**base, param: row.key, "colour": c}))
@@ -271,13 +272,16 @@ def lookback_list(request):
     _require(user, LOOKBACK_ROLES)
     from django.db.models import Count, Q
 
+    # Only the items the reader may open are counted: one more would tell of a 机密 or 回避
+    # subject's measure in the sample.
+    mine = Q(items__measure__in=Measure.objects.visible_to(user).values("pk"))
     rows = (
         LookBack.objects.visible_to(user)
         .select_related("campaign", "started_by")
         .annotate(
-            total=Count("items"),
-            failed=Count("items", filter=Q(items__result=CheckResult.FAILED)),
-            pending=Count("items", filter=Q(items__result=CheckResult.PENDING)),
+            total=Count("items", filter=mine),
+            failed=Count("items", filter=mine & Q(items__result=CheckResult.FAILED)),
+            pending=Count("items", filter=mine & Q(items__result=CheckResult.PENDING)),
         )
     )
     return render(request, "rectification/lookback_list.html", {"rows": rows})

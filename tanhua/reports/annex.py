@@ -62,8 +62,52 @@ def verify(data: bytes | str) -> dict:
         raise AnnexInvalid("报送党委（committee.code / committee.name）缺失")
     if not isinstance(annex["year"], int) or not isinstance(annex["figures"], dict):
         raise AnnexInvalid("年度或数据格式不正确")
+    _check_figures(annex["figures"])
     annex["sha256"] = claimed
     return annex
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_figures(figures: dict) -> None:
+    """The figures `aggregate` sums are numbers where it adds them: a hash proves only that
+    the file is as written, not that it was written by this app, so a hand-made annex with
+    text for a count is refused here rather than breaking the summary page."""
+
+    def bad(where: str):
+        return AnnexInvalid(f"数据附件的 figures.{where} 格式不正确")
+
+    def section(key: str) -> dict:
+        value = figures.get(key, {})
+        if not isinstance(value, dict):
+            raise bad(key)
+        return value
+
+    def numbers(where: str, part: dict, keys) -> None:
+        for k in keys:
+            if k in part and not _is_number(part[k]):
+                raise bad(f"{where}.{k}")
+
+    def counts(where: str, value) -> None:
+        if not isinstance(value, dict) or not all(_is_number(v) for v in value.values()):
+            raise bad(where)
+
+    talks, problems, rect = section("talks"), section("problems"), section("rectification")
+    numbers("talks", talks, ("held", "total"))
+    for k in ("held_by_level", "held_by_tier"):
+        counts(f"talks.{k}", talks.get(k, {}))
+    numbers("problems", problems, ("total",))
+    counts("problems.by_area", problems.get("by_area", {}))
+    numbers("rectification", rect, ("total", "closed", "open", "overdue", "long_term"))
+    outcomes = rect.get("outcomes", [])
+    if not isinstance(outcomes, list):
+        raise bad("rectification.outcomes")
+    for o in outcomes:
+        if not isinstance(o, dict) or not isinstance(o.get("unit"), str):
+            raise bad("rectification.outcomes")
+        numbers("rectification.outcomes", o, ("target", "achieved"))
 
 
 def _flatten(prefix: str, value, out: list[tuple[str, object]]) -> None:
@@ -78,10 +122,11 @@ def _flatten(prefix: str, value, out: list[tuple[str, object]]) -> None:
 
 
 def _cell(value):
-    """A workbook cell: text that a spreadsheet would run as a formula is escaped (§6)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    """A workbook cell through the exports' one rule (§6): formula prefixes (with tab and
+    return) escaped, characters no workbook may hold dropped."""
+    from tanhua.exchange.exports import escape_cell
+
+    return escape_cell(value)
 
 
 def workbook(annex: dict, *, watermark: str = "") -> bytes:

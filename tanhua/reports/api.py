@@ -90,6 +90,7 @@ def list_reports(request, filters: Query[ReportFilter]):
 def get_report(request, report_id: int):
     report = get_object_or_404(_reports(request), pk=report_id)
     sections = ReportSection.objects.visible_to(request.auth).filter(report=report)
+    services.note_people_read(report)
     return {
         **_out(report),
         "sections": [

@@ -112,6 +112,28 @@ def typical_cases(committee, year: int, viewer=None) -> dict[str, list[str]]:
     return out
 
 
+def quoted_classification(kind: str, committee, year: int, viewer=None) -> int:
+    """The highest 密级 of the records a report of `kind` quotes for `viewer` (the problem
+    texts of a 专报, the rows about 中管 cadres of a year-end report; a look-back report
+    quotes none): the report is classified at least as high, so that a reader below that
+    clearance never reads a 机密 talk's words through a colleague's report."""
+    from django.db.models import Max
+
+    if kind == "special":
+        got = _problems(committee, year, viewer).aggregate(
+            a=Max("record__talk__classification"), b=Max("record__talk__subject__classification")
+        )
+    elif kind == "year_end":
+        got = (
+            committee_measures(committee, year, viewer)
+            .filter(subject__tier=Tier.CENTRAL)
+            .aggregate(a=Max("classification"), b=Max("subject__classification"))
+        )
+    else:
+        return 0
+    return max(got["a"] or 0, got["b"] or 0)
+
+
 def unit_rows(committee, year: int, today: dt.date) -> list[dict]:
     """One grouped scan of the year's measures: per subject's organization, how many in each
     status, the overdue (open, immediate, past the deadline) and the open long-term ones.

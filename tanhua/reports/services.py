@@ -90,6 +90,7 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
     scoping.require(may_report(actor, committee))
     data = compute(kind, committee, year, viewer=actor, today=today)
     organ = _organ(committee)
+    default = Report._meta.get_field("classification").default
     report = Report.objects.create(
         kind=kind,
         year=year,
@@ -99,6 +100,9 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
         printer=f"{organ}办公室",
         figures=data,
         created_by=actor,
+        # As secret as the most secret record it quotes (the 版头 shows it; readers below
+        # that clearance do not see the report).
+        classification=max(default, figures.quoted_classification(kind, committee, year, actor)),
     )
     sections = writing.SECTIONS[kind](committee, year, data)
     ReportSection.objects.bulk_create(
@@ -116,6 +120,23 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
         actor=actor,
     )
     return report
+
+
+def note_people_read(report: Report) -> None:
+    """A year-end report's text names 中管 cadres (its figures' rows): reading it is a read
+    of those people, added to the request's read entry (the text is not a model row the
+    scoping layer notes by itself)."""
+    from tanhua.core import request_context
+    from tanhua.core.scoped import shown_on
+    from tanhua.org.models import Cadre
+
+    request = request_context.current_request()
+    rows = (report.figures or {}).get("cadres") if report.kind == ReportKind.YEAR_END else None
+    codes = [r.get("code") for r in rows or [] if isinstance(r, dict) and r.get("code")]
+    if request is None or not codes:
+        return
+    ids = Cadre.objects.unscoped("the cadres a year-end report names, for its read entry")
+    shown_on(request).people.update(ids.filter(code__in=codes).values_list("pk", flat=True))
 
 
 def _locked(report: Report) -> Report:
@@ -228,9 +249,16 @@ def document(report: Report, *, date: dt.date | None = None, chart: bool = True)
         from tanhua.reports import templating
 
         date_text = writing.chinese_date(day) if day else ""
-        return templating.render(
-            custom, templating.context_of(report, _sections(report), date_text)
-        )
+        # The sample render on upload cannot try every figure: a template failing on the
+        # real ones is refused here, in words, like any bad input.
+        try:
+            return templating.render(
+                custom, templating.context_of(report, _sections(report), date_text)
+            )
+        except templating.TemplateInvalid as exc:
+            raise ValidationError(
+                _("本单位的报告模板无法生成此报告：%(e)s") % {"e": exc}, code="template"
+            ) from exc
     gw = writing.gongwen_of(
         report, _sections(report), date_text=writing.chinese_date(day) if day else "",
         chart=chart,
@@ -408,8 +436,8 @@ def ledger_workbook(data: dict, *, watermark: str = "") -> bytes:
     summary.append(["姓名", "问题", "举措", "已完成", "正在推进", "逾期"])
     for row in data["cadres"]:
         summary.append(
-            [row["name"], row["problems"], row["measures"], row["closed"], row["in_progress"],
-             row["overdue"]]
+            [annex._cell(row["name"]), row["problems"], row["measures"], row["closed"],
+             row["in_progress"], row["overdue"]]
         )  # fmt: skip
     import io
 

@@ -110,6 +110,7 @@ def report_create(request):
 def report_detail(request, pk: int):
     report = _report(request, pk)
     sections = ReportSection.objects.visible_to(request.user).filter(report=report)
+    services.note_people_read(report)
     header = HeaderForm(
         initial={f: getattr(report, f) for f in services.HEADER_FIELDS}
         | {"version": report.version}

@@ -106,14 +106,20 @@ def start_look_back(
 
 
 def may_verify(actor, measure: Measure) -> bool:
-    """Neither its owner (nor its subject, who filed it) nor whoever accepted its closing."""
+    """Neither its owner (nor its subject, who filed it), nor whoever asked to close it (a
+    unit's measure is reported and closed by staff acting as its owner), nor whoever
+    accepted its closing."""
+    from django.db.models import Q
+
     cadre_id = getattr(actor, "cadre_id", None)
     if cadre_id and cadre_id in (measure.owner_cadre_id, measure.subject_id):
         return False
-    accepted = CloseRequest.objects.unscoped("who accepted the measure, for the check").filter(
-        measure=measure, decision=Decision.ACCEPTED, decided_by=actor
+    took_part = CloseRequest.objects.unscoped("who closed the measure, for the check").filter(
+        Q(decided_by=actor) | Q(requested_by=actor),
+        measure=measure,
+        decision=Decision.ACCEPTED,
     )
-    return not accepted.exists()
+    return not took_part.exists()
 
 
 @transaction.atomic
@@ -137,7 +143,7 @@ def verify_item(*, actor, item: LookBackItem, passed: bool, note: str = "") -> L
             _("该举措已复查（%(r)s），不能重复复查。") % {"r": item.get_result_display()}
         )
     if not may_verify(actor, measure):
-        raise LookBackError(_("复查须由既非责任人、也非销号审核人的同志进行。"))
+        raise LookBackError(_("复查须由既非责任人、销号申请人，也非销号审核人的同志进行。"))
     if not passed and not note:
         raise LookBackError(_("复查未通过时，请写明理由。"))
     item.result = CheckResult.PASSED if passed else CheckResult.FAILED

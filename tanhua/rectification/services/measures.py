@@ -95,6 +95,16 @@ def settle_talk(talk_id: int) -> None:
     )
 
 
+def readers(measure: Measure, users) -> list:
+    """Those of `users` who may read the measure: a notice quoting it goes to no one else
+    (the talker of a 机密 talk above their clearance, a declarer of 回避, a unit's
+    principal of another subject's talk). A query each: a request has a few recipients."""
+    return [
+        u for u in users
+        if u is not None and Measure.objects.visible_to(u).filter(pk=measure.pk).exists()
+    ]  # fmt: skip
+
+
 def tell_supervisors(measure: Measure, actor, *, event_key: str, kind: str, title: str) -> None:
     """A request waits: the talker is told (the campaign's staff find it on their work
     page); the text names only the measure, which the talker sees."""
@@ -102,7 +112,9 @@ def tell_supervisors(measure: Measure, actor, *, event_key: str, kind: str, titl
     from tanhua.rectification.services import rules
 
     notify(
-        recipients=[u for u in rules.talker_users(measure.talk) if u.pk != actor.pk],
+        recipients=readers(
+            measure, [u for u in rules.talker_users(measure.talk) if u.pk != actor.pk]
+        ),
         event_key=event_key, kind=kind, title=title, body=measure.text[:60],
         url=measure_url(measure),
     )  # fmt: skip
@@ -115,6 +127,7 @@ def tell_requester(measure: Measure, requested_by, *, event_key: str, kind: str,
     from tanhua.rectification.services import rules
 
     notify(
-        recipients=[requested_by, *rules.owner_users(measure)], event_key=event_key,
+        recipients=readers(measure, [requested_by, *rules.owner_users(measure)]),
+        event_key=event_key,
         kind=kind, title=title, body=body, url=measure_url(measure),
     )  # fmt: skip

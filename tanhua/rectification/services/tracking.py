@@ -330,10 +330,11 @@ class Texts:
 def _notice(user_id, key, row, kind, today, people, owner: bool, texts: Texts):
     from tanhua.notices.services import NoticeRow
 
-    pk, deadline, classification, text = row[0], row[1], row[7], row[8]
-    # The owner reads their own measure (within clearance): name it. The others are told a
-    # measure they supervise is due, and follow the link, which their own scope answers.
-    named = owner and people.clearance.get(user_id, 0) >= classification
+    pk, deadline, owner_cadre, classification, text = row[0], row[1], row[2], row[7], row[8]
+    # The owning cadre reads their own measure (within clearance): name it. A unit's
+    # principals (a unit-owned measure) may not read another subject's talk, and the others
+    # are told a measure they supervise is due: they follow the link, which their scope answers.
+    named = owner and owner_cadre is not None and people.clearance.get(user_id, 0) >= classification
     what = texts.quoted % {"t": text[:40]} if named else texts.some
     d = deadline.isoformat()
     title = texts.title[kind] % {"what": what, "d": d, "n": (today - deadline).days}
