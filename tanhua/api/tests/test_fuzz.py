@@ -54,9 +54,12 @@ def bearer(world):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+# 30 examples an operation (derandomized: the same ones every run). At 100 this one test was
+# a quarter of the suite's time once the API reached ~80 operations (docs/benchmarks.md has
+# no figure for it: it is CI's budget, README's 20 minutes, that sets it).
 @schema.parametrize()
 @settings(
-    max_examples=100,
+    max_examples=30,
     derandomize=True,
     deadline=None,
     suppress_health_check=list(HealthCheck),
