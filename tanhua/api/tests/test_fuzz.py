@@ -56,7 +56,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 # 30 examples an operation (derandomized: the same ones every run). At 100 this one test was
 # a quarter of the suite's time once the API reached ~80 operations (docs/benchmarks.md has
-# no figure for it: it is CI's budget, README's 20 minutes, that sets it).
+# no figure for it: CI's budget of 20 minutes for both suites sets it).
 @schema.parametrize()
 @settings(
     max_examples=30,
