@@ -91,6 +91,7 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
     data = compute(kind, committee, year, viewer=actor, today=today)
     organ = _organ(committee)
     default = Report._meta.get_field("classification").default
+    quoted_level = figures.quoted_classification(kind, committee, year, actor)
     report = Report.objects.create(
         kind=kind,
         year=year,
@@ -102,7 +103,8 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
         created_by=actor,
         # As secret as the most secret record it quotes (the 版头 shows it; readers below
         # that clearance do not see the report).
-        classification=max(default, figures.quoted_classification(kind, committee, year, actor)),
+        classification=max(default, quoted_level),
+        quoted_classification=quoted_level,
     )
     sections = writing.SECTIONS[kind](committee, year, data)
     ReportSection.objects.bulk_create(
@@ -110,6 +112,13 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
             ReportSection(report=report, order=i, key=key, heading=heading, body=body)
             for i, (key, heading, body) in enumerate(sections)
         ]
+    )
+    # Whom the sections quote, written with them: the read entry and 回避 follow it.
+    # (Through the link table: the cadres' own manager reads only in a scope.)
+    Quoted = Report.quoted.through
+    Quoted.objects.bulk_create(
+        Quoted(report_id=report.pk, cadre_id=cadre_id)
+        for cadre_id in sorted(figures.quoted_subjects(kind, committee, year, data, actor))
     )
     audit.record(
         "report.create",
@@ -123,20 +132,17 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
 
 
 def note_people_read(report: Report) -> None:
-    """A year-end report's text names 中管 cadres (its figures' rows): reading it is a read
-    of those people, added to the request's read entry (the text is not a model row the
-    scoping layer notes by itself)."""
+    """A report's text quotes cadres (a 专报's typical cases are their problems, a year-end
+    report names 中管 cadres): reading it is a read of those people, added to the request's
+    read entry (the text is not a model row the scoping layer notes by itself)."""
     from tanhua.core import request_context
     from tanhua.core.scoped import shown_on
-    from tanhua.org.models import Cadre
 
     request = request_context.current_request()
-    rows = (report.figures or {}).get("cadres") if report.kind == ReportKind.YEAR_END else None
-    codes = [r.get("code") for r in rows or [] if isinstance(r, dict) and r.get("code")]
-    if request is None or not codes:
+    if request is None:
         return
-    ids = Cadre.objects.unscoped("the cadres a year-end report names, for its read entry")
-    shown_on(request).people.update(ids.filter(code__in=codes).values_list("pk", flat=True))
+    quoted = Report.quoted.through.objects.filter(report_id=report.pk)
+    shown_on(request).people.update(quoted.values_list("cadre_id", flat=True))
 
 
 def _locked(report: Report) -> Report:
