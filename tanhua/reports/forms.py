@@ -40,8 +40,10 @@ class HeaderForm(forms.Form):
     doc_number = forms.CharField(label=_("发文字号"), max_length=60, required=False)
     signer = forms.CharField(label=_("签发人"), max_length=60, required=False)
     classification = forms.TypedChoiceField(
-        label=_("密级"), choices=Classification.choices, coerce=int
-    )
+        label=_("密级"), choices=Classification.choices, coerce=int,
+        error_messages={"invalid_choice": _("请您从“内部”“秘密”“机密”中选择"),
+                        "required": _("请您选择密级")},
+    )  # fmt: skip
     copy_number = forms.CharField(label=_("份号"), max_length=6, required=False)
     cc = forms.CharField(label=_("抄送"), max_length=300, required=False)
     printer = forms.CharField(label=_("印发机关"), max_length=100, required=False)

@@ -182,7 +182,7 @@ def _classification(actor, report: Report, raw) -> int:
     if level not in Classification.values:
         choices = "、".join(str(label) for label in Classification.labels)
         raise ValidationError(
-            _("密级“%(v)s”无效，请从%(c)s中选择") % {"v": raw, "c": choices},
+            _("密级“%(v)s”无效，请您从%(c)s中选择") % {"v": raw, "c": choices},
             code="classification",
         )
     floor, ceiling = classification_range(actor, report)

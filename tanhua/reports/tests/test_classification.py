@@ -95,7 +95,8 @@ def test_a_classification_that_is_no_level_is_refused_in_chinese(year, owner, ra
         services.update_header(
             actor=owner, report=report, expected_version=report.version, classification=raw
         )
-    assert "密级" in exc.value.messages[0] and "请从内部、秘密、机密中选择" in exc.value.messages[0]
+    message = exc.value.messages[0]
+    assert message.startswith("密级") and "请您从内部、秘密、机密中选择" in message
 
 
 def _header_post(report, **changes) -> dict:
@@ -129,3 +130,15 @@ def test_the_header_form_refuses_a_classification_below_the_quoted_in_words(clie
     # Nothing of the refused edit is saved: not the 密级, not the other fields with it.
     saved = Report.objects.visible_to(boss).get(pk=report.pk)
     assert (saved.classification, saved.signer) == (3, "")
+
+
+def test_the_header_form_refuses_a_classification_that_is_no_level_in_words(client, year, owner):
+    report = _report(year, owner, kind="look_back")
+    assert client.login(username=owner.username, password=TEST_PASSWORD)
+    r = client.post(
+        reverse("reports:header", args=[report.pk]),
+        _header_post(report, classification="9"),
+        follow=True,
+    )
+    assert "密级：请您从“内部”“秘密”“机密”中选择" in r.content.decode()
+    assert Report.objects.visible_to(owner).get(pk=report.pk).classification == 2
