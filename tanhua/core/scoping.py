@@ -49,6 +49,14 @@ def clearance(user) -> int:
     return int(getattr(user, "clearance", 0) or 0)
 
 
+def declared_cadres(user):
+    """The cadres `user` declared 回避 on (active declarations), as a subquery of ids: what
+    is about them, or quotes them, is out of the user's reach."""
+    from tanhua.accounts.models import ConflictDeclaration
+
+    return ConflictDeclaration.objects.filter(user=user, active=True).values("cadre_id")
+
+
 def path_and_above(path: str) -> list[str]:
     """The materialized paths of an organization and of each organization above it."""
     parts = [c for c in path.split("/") if c]

@@ -134,11 +134,9 @@ class FindingQuerySet(ScopedQuerySet):
         covered = scoping.office_cover(user, "organization__path")
         if covered is not None:
             qs = qs.filter(covered)
-        from tanhua.accounts.models import ConflictDeclaration
-
         level = scoping.clearance(user)
         above = Cadre.objects.unscoped("the scoping layer itself").filter(classification__gt=level)
-        declared = ConflictDeclaration.objects.filter(user=user, active=True).values("cadre_id")
+        declared = scoping.declared_cadres(user)
         return (
             qs.filter(classification__lte=level)
             .exclude(cadre_id__in=above.values("pk"))

@@ -214,7 +214,7 @@ class CadreQuerySet(_CountsWholeScope):
                 InSubquery("pk", _posts_in_subtree(path).values("cadre_id"), link="cadre_id")
             )
             qs = qs.filter(classification__lte=scoping.clearance(user))
-            qs = qs.exclude(pk__in=_conflicted_cadre_ids(user))
+            qs = qs.exclude(pk__in=scoping.declared_cadres(user))
             qs._count_via = _scope_count(user, path)
             return qs
         elif Role.SUBJECT in roles and getattr(user, "cadre_id", None):
@@ -222,7 +222,7 @@ class CadreQuerySet(_CountsWholeScope):
         else:
             return self.none()
         qs = qs.filter(classification__lte=scoping.clearance(user))
-        return qs.exclude(pk__in=_conflicted_cadre_ids(user))
+        return qs.exclude(pk__in=scoping.declared_cadres(user))
 
     def search(self, term: str) -> CadreQuerySet:
         term = (term or "").strip()
@@ -294,12 +294,6 @@ class InSubquery(models.Func):
         return self._sql(compiler, "{lhs} = ANY(ARRAY{rhs})")
 
 
-def _conflicted_cadre_ids(user):
-    from tanhua.accounts.models import ConflictDeclaration
-
-    return ConflictDeclaration.objects.filter(user=user, active=True).values("cadre_id")
-
-
 def _scope_count(user, path: str):
     """The cadres a staff user sees, as distinct post holders: the same set as
     CadreQuerySet._visible (a post in the subtree, within clearance, not 回避), read from
@@ -311,7 +305,7 @@ def _scope_count(user, path: str):
     return (
         _in_subtree(posts, path)
         .exclude(cadre_id__in=above.values("pk"))
-        .exclude(cadre_id__in=_conflicted_cadre_ids(user))
+        .exclude(cadre_id__in=scoping.declared_cadres(user))
         .order_by()
         .values("cadre_id")
         .distinct()
@@ -328,7 +322,7 @@ def _post_scope_count(user, path: str, above):
     return (
         _in_subtree(posts, path)
         .exclude(cadre_id__in=above.values("pk"))
-        .exclude(cadre_id__in=_conflicted_cadre_ids(user))
+        .exclude(cadre_id__in=scoping.declared_cadres(user))
     )
 
 
@@ -412,7 +406,7 @@ class PositionQuerySet(_CountsWholeScope):
             qs = (
                 _in_subtree(self, path)
                 .exclude(cadre_id__in=above.values("pk"))
-                .exclude(cadre_id__in=_conflicted_cadre_ids(user))
+                .exclude(cadre_id__in=scoping.declared_cadres(user))
             )
             qs._count_via = _post_scope_count(user, path, above)
             return qs

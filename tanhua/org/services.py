@@ -78,14 +78,12 @@ def assignable_cadres(user):
         return Cadre.objects.unscoped("operator CLI: the operator names every cadre")
     if not scoping.can_edit_registry(user):
         return Cadre.objects.visible_to(user)
-    from tanhua.accounts.models import ConflictDeclaration
-
     visible = Cadre.objects.visible_to(user).values("pk")
 
     any_post = Position.objects.unscoped("first post: whether the cadre holds any post").filter(
         cadre=OuterRef("pk")
     )
-    declared = ConflictDeclaration.objects.filter(user=user, active=True).values("cadre_id")
+    declared = scoping.declared_cadres(user)
     postless = Q(~Exists(any_post), classification__lte=scoping.clearance(user)) & ~Q(
         pk__in=declared
     )

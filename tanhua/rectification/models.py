@@ -23,12 +23,6 @@ from tanhua.core.versioning import Versioned
 from tanhua.talks.models import FocusArea, Talk
 
 
-def _declared(user):
-    from tanhua.accounts.models import ConflictDeclaration
-
-    return ConflictDeclaration.objects.filter(user=user, active=True).values("cadre_id")
-
-
 class ByTalkQuerySet(ScopedQuerySet):
     """Rows of one talk's rectification: visible where the talk is (`talk_path` leads there)."""
 
@@ -224,7 +218,7 @@ class MeasureQuerySet(ScopedQuerySet):
         cadre_id = getattr(user, "cadre_id", None)
         if cadre_id and scoping.user_roles(user):
             owned = Q(owner_cadre_id=cadre_id, classification__lte=scoping.clearance(user))
-            q |= owned & ~Q(subject_id__in=_declared(user))
+            q |= owned & ~Q(subject_id__in=scoping.declared_cadres(user))
         return self.filter(q)
 
     def open(self) -> MeasureQuerySet:

@@ -100,16 +100,56 @@ def problem_figures(committee, year: int) -> dict:
     return {"total": sum(by_area.values()), "by_area": by_area}
 
 
+def _case(text: str) -> str:
+    return text.strip().rstrip("。；;")
+
+
+def _case_rows(committee, year: int, viewer, area: str) -> list[tuple[str, int]]:
+    """The problems a focus area's typical cases are picked from: (quoted text, subject)."""
+    rows = (
+        _problems(committee, year, viewer)
+        .filter(focus_area=area)
+        .order_by("pk")
+        .values_list("text", "record__talk__subject_id")[:20]
+    )
+    return [(_case(text), subject) for text, subject in rows if _case(text)]
+
+
 def typical_cases(committee, year: int, viewer=None) -> dict[str, list[str]]:
     """A few problem texts per focus area (the shortest pointed ones first: a report quotes,
-    it does not copy a record), only of records the reader may see; no names."""
+    it does not copy a record), only of records the reader may see; no names. Ties in
+    length go by the text, so that the same records always give the same quotes (the
+    report's quoted subjects are found again from them: `quoted_subjects`)."""
     out: dict[str, list[str]] = {}
-    qs = _problems(committee, year, viewer)
     for area in FocusArea.values:
-        texts = list(qs.filter(focus_area=area).order_by("pk").values_list("text", flat=True)[:20])
-        picked = sorted({t.strip().rstrip("。；;") for t in texts if t.strip()}, key=len)
-        out[area] = picked[:CASES_PER_AREA]
+        picked = sorted({t for t, _s in _case_rows(committee, year, viewer, area)})
+        out[area] = sorted(picked, key=len)[:CASES_PER_AREA]
     return out
+
+
+def quoted_subjects(kind: str, committee, year: int, data: dict, viewer=None) -> set[int]:
+    """The cadres a report of `kind` written from `data` quotes: the subjects of the
+    problems its typical cases are (every subject whose problem reads the same), every 中管
+    cadre a year-end report has a row about; a look-back report quotes no one. The report
+    keeps them: a reader who declared 回避 on one of them does not see it."""
+    if kind == "special":
+        quoted: set[int] = set()
+        for area, texts in (data.get("cases") or {}).items():
+            wanted = set(texts or [])
+            if wanted:
+                rows = _case_rows(committee, year, viewer, area)
+                quoted.update(subject for text, subject in rows if text in wanted)
+        return quoted
+    if kind == "year_end":
+        rows = (
+            committee_measures(committee, year, viewer)
+            .filter(subject__tier=Tier.CENTRAL)
+            .order_by()
+            .values_list("subject_id", flat=True)
+            .distinct()
+        )
+        return set(rows)
+    return set()
 
 
 def quoted_classification(kind: str, committee, year: int, viewer=None) -> int:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tanhua.core.classification import Classification
 from tanhua.reports.models import ReportKind
+
+_LABELS = dict(Classification.choices)
 
 
 class NewReportForm(forms.Form):
@@ -27,14 +30,30 @@ class SectionForm(forms.Form):
 
 
 class HeaderForm(forms.Form):
+    """The 版头 and 版记. The 密级 offers every level: the service refuses, in words, one
+    below what the text quotes or above the editor's clearance (`floor`, `ceiling`: the
+    range it allows, told in the field's help)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("标题"), max_length=200)
     organ = forms.CharField(label=_("发文机关标志"), max_length=60)
     doc_number = forms.CharField(label=_("发文字号"), max_length=60, required=False)
     signer = forms.CharField(label=_("签发人"), max_length=60, required=False)
+    classification = forms.TypedChoiceField(
+        label=_("密级"), choices=Classification.choices, coerce=int,
+        error_messages={"invalid_choice": _("请您从“内部”“秘密”“机密”中选择"),
+                        "required": _("请您选择密级")},
+    )  # fmt: skip
     copy_number = forms.CharField(label=_("份号"), max_length=6, required=False)
     cc = forms.CharField(label=_("抄送"), max_length=300, required=False)
     printer = forms.CharField(label=_("印发机关"), max_length=100, required=False)
+
+    def __init__(self, *args, floor: int | None = None, ceiling: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if floor is not None and ceiling is not None:
+            self.fields["classification"].help_text = _(
+                "可选“%(f)s”至“%(c)s”：不低于报告引用记录的最高密级，不高于您本人的涉密等级"
+            ) % {"f": _LABELS.get(floor, floor), "c": _LABELS.get(ceiling, ceiling)}
 
 
 class DashboardForm(forms.Form):

@@ -8,7 +8,8 @@
   left and 签发人 right (an upward document), the red rule under them;
 - title in 2号小标宋 (22 pt), 主送 flush left, headings 一、 in 黑体, （一） in 楷体, 1. and （1）
   in 仿宋;
-- 版记: 抄送 and 印发 between rules, in 4号仿宋;
+- 版记: 抄送 and 印发 between rules, in 4号仿宋, at the foot of the last page (its last rule
+  on the 版心's bottom edge: a floating table anchored to the bottom margin);
 - page numbers "— 1 —" in 4号宋体, odd pages right, even pages left (even/odd footers).
 
 Fonts keep their official names (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312, 宋体), set on
@@ -367,31 +368,95 @@ def _closing(document, gw: Gongwen) -> None:
                 _run(p, text, FANGSONG, SIZE_3)
 
 
+# The children of w:tblPr, in the schema's order (see _PPR_AFTER_BORDERS).
+_TBLPR_ORDER = (
+    "w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+    "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders",
+    "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription",
+)  # fmt: skip
+BODY_TWIPS = round((PAGE_W - LEFT - RIGHT) / 25.4 * 1440)
+
+
+def _tbl_prop(tbl_pr, tag: str, **attrs):
+    """Set `tag` on w:tblPr with these attributes, in its place among the others."""
+    old = tbl_pr.find(qn(tag))
+    if old is not None:
+        tbl_pr.remove(old)
+    el = OxmlElement(tag)
+    for name, value in attrs.items():
+        el.set(qn(f"w:{name}"), str(value))
+    later = _TBLPR_ORDER[_TBLPR_ORDER.index(tag) + 1 :]
+    tbl_pr.insert_element_before(el, *later)
+    return el
+
+
+def _rules(tbl_pr) -> None:
+    """The 版记's rules: 0.35 mm above and below it, 0.25 mm between its items, none at
+    the sides (GB/T 9704 §10.1)."""
+    borders = _tbl_prop(tbl_pr, "w:tblBorders")
+    for side, size in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0),
+                       ("insideH", 6), ("insideV", 0)):  # fmt: skip
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            edge.set(qn("w:sz"), str(size))
+            edge.set(qn("w:space"), "0")
+            edge.set(qn("w:color"), "000000")
+        borders.append(edge)
+
+
 def _colophon(document, gw: Gongwen) -> None:
-    """版记: 抄送 and 印发 between rules on a new page end (first and last rules 0.35 mm,
-    the middle one 0.25 mm), 4号仿宋 one character in from each side."""
+    """版记: 抄送 and 印发 between rules (the first and last 0.35 mm, the middle one
+    0.25 mm), 4号仿宋 one character in from each side, at the foot of the last page: its
+    last rule on the 版心's bottom edge (GB/T 9704 §7.3, §10).
+
+    A floating table positioned at the bottom of the margin box of the page its anchor
+    (the document's last, empty paragraph) falls on: Word and LibreOffice place it there
+    however long the body runs, and wrap the body's text above it; a body that leaves no
+    room for it pushes the anchor, and so the 版记, on to a page of its own."""
     if not (gw.cc or gw.printer):
         return
-    _paragraph(document)
     rows = []
     if gw.cc:
         rows.append(("cc", f"抄送：{gw.cc}。"))
     rows.append(("print", gw.printer))
-    for i, (kind, text) in enumerate(rows):
-        p = _paragraph(document)
+    table = document.add_table(rows=len(rows), cols=1)
+    tbl_pr = table._tbl.tblPr
+    _tbl_prop(
+        tbl_pr, "w:tblpPr", leftFromText=0, rightFromText=0, topFromText=LINE_TWIPS,
+        bottomFromText=0, vertAnchor="margin", horzAnchor="page",
+        tblpX=round(LEFT / 25.4 * 1440), tblpYSpec="bottom",
+    )  # fmt: skip
+    _tbl_prop(tbl_pr, "w:tblOverlap", val="never")
+    _tbl_prop(tbl_pr, "w:tblW", w=BODY_TWIPS, type="dxa")
+    _rules(tbl_pr)
+    _tbl_prop(tbl_pr, "w:tblLayout", type="fixed")
+    margins = _tbl_prop(tbl_pr, "w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "0")
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    table.columns[0].width = Mm(PAGE_W - LEFT - RIGHT)
+    for row, (kind, text) in zip(table.rows, rows, strict=True):
+        cell = row.cells[0]
+        cell.width = Mm(PAGE_W - LEFT - RIGHT)
+        p = cell.paragraphs[0]
+        _exact_lines(p)
         p.paragraph_format.left_indent = Pt(SIZE_4)
         p.paragraph_format.right_indent = Pt(SIZE_4)
-        p.paragraph_format.keep_with_next = True
-        if i == 0:
-            _border(p, "top", size_eighths=8)
         if kind == "print":
             _tab_right(p)
             _run(p, text, FANGSONG, SIZE_4)
             _run(p, f"\t{gw.print_date}", FANGSONG, SIZE_4)
-            _border(p, "bottom", size_eighths=8)
         else:
+            # 抄送 runs on under the first name after the colon (a hanging indent).
+            p.paragraph_format.left_indent = Pt(SIZE_4 * 4)
+            p.paragraph_format.first_line_indent = Pt(-SIZE_4 * 3)
             _run(p, text, FANGSONG, SIZE_4)
-            _border(p, "bottom", size_eighths=6)
+    # The anchor: as small as a paragraph gets, so that it alone never needs a new page.
+    anchor = document.add_paragraph()
+    _exact_lines(anchor, 1)
 
 
 def build(gw: Gongwen) -> bytes:

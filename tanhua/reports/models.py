@@ -43,15 +43,18 @@ class ReportQuerySet(ScopedQuerySet):
         path = scoping.scope_path(user)
         if not (roles & REPORT_ROLES) or path is None or scoping.office_paths(user) is not None:
             return self.none()
+        # A report quoting a cadre the reader declared 回避 on is out of their reach as a
+        # whole: its text is one piece, the quote cannot be cut out of it for them.
         return self.filter(
             committee__path__startswith=path, classification__lte=scoping.clearance(user)
-        )
+        ).exclude(quoted__in=scoping.declared_cadres(user))
 
 
 class Report(ScopedModel, Versioned):
     """One report of a committee for a year: its 版头 (organ, 发文字号, 签发人, 密级, 份号), its
-    版记 (抄送, 印发), the figures it was written from (`figures`, the annex), the sections
-    (ReportSection) and, once issued, the stored file's and the annex's SHA-256."""
+    版记 (抄送, 印发), the figures it was written from (`figures`, the annex), the cadres it
+    quotes (`quoted`), the sections (ReportSection) and, once issued, the stored file's and
+    the annex's SHA-256."""
 
     kind = models.CharField(_("类别"), max_length=16, choices=ReportKind.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -68,6 +71,15 @@ class Report(ScopedModel, Versioned):
     signer = models.CharField(_("签发人"), max_length=60, blank=True)
     classification = models.PositiveSmallIntegerField(
         _("密级"), choices=Classification.choices, default=Classification.SECRET
+    )
+    # The highest 密级 of the records the text quotes, as written: the 密级 staff choose
+    # never goes below it (figures.quoted_classification; 0 where it quotes none).
+    quoted_classification = models.PositiveSmallIntegerField(_("引用记录的最高密级"), default=0)
+    # Whom the text quotes (the subjects of its typical cases, the 中管 cadres of a
+    # year-end report), set where the sections are written: reading the report is a read
+    # of them, and a reader who declared 回避 on one of them does not see it.
+    quoted = models.ManyToManyField(
+        "org.Cadre", verbose_name=_("引用的干部"), related_name="+", blank=True
     )
     copy_number = models.CharField(_("份号"), max_length=6, blank=True)
     cc = models.CharField(_("抄送"), max_length=300, blank=True)

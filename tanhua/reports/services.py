@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tanhua.audit import services as audit
 from tanhua.core import scoping
+from tanhua.core.classification import Classification
 from tanhua.core.versioning import check_fresh
 from tanhua.files import storage
 from tanhua.reports import annex, figures, gongwen, render, writing
@@ -31,12 +32,15 @@ TITLES = {
     ReportKind.YEAR_END: "关于{year}年度政治监督谈话中管干部整改进展情况的报告",
     ReportKind.LOOK_BACK: "关于{year}年度政治监督谈话整改回头看情况的报告",
 }
-HEADER_FIELDS = ["title", "organ", "doc_number", "signer", "copy_number", "cc", "printer"]
+HEADER_FIELDS = [
+    "title", "organ", "doc_number", "signer", "classification", "copy_number", "cc", "printer",
+]  # fmt: skip
 HEADER_LABELS = {
     "title": "标题",
     "organ": "发文机关标志",
     "doc_number": "发文字号",
     "signer": "签发人",
+    "classification": "密级",
     "copy_number": "份号",
     "cc": "抄送",
     "printer": "印发机关",
@@ -91,6 +95,7 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
     data = compute(kind, committee, year, viewer=actor, today=today)
     organ = _organ(committee)
     default = Report._meta.get_field("classification").default
+    quoted_level = figures.quoted_classification(kind, committee, year, actor)
     report = Report.objects.create(
         kind=kind,
         year=year,
@@ -102,7 +107,8 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
         created_by=actor,
         # As secret as the most secret record it quotes (the 版头 shows it; readers below
         # that clearance do not see the report).
-        classification=max(default, figures.quoted_classification(kind, committee, year, actor)),
+        classification=max(default, quoted_level),
+        quoted_classification=quoted_level,
     )
     sections = writing.SECTIONS[kind](committee, year, data)
     ReportSection.objects.bulk_create(
@@ -110,6 +116,13 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
             ReportSection(report=report, order=i, key=key, heading=heading, body=body)
             for i, (key, heading, body) in enumerate(sections)
         ]
+    )
+    # Whom the sections quote, written with them: the read entry and 回避 follow it.
+    # (Through the link table: the cadres' own manager reads only in a scope.)
+    Quoted = Report.quoted.through
+    Quoted.objects.bulk_create(
+        Quoted(report_id=report.pk, cadre_id=cadre_id)
+        for cadre_id in sorted(figures.quoted_subjects(kind, committee, year, data, actor))
     )
     audit.record(
         "report.create",
@@ -123,20 +136,17 @@ def create_report(*, actor, kind: str, year: int, committee, today: dt.date | No
 
 
 def note_people_read(report: Report) -> None:
-    """A year-end report's text names 中管 cadres (its figures' rows): reading it is a read
-    of those people, added to the request's read entry (the text is not a model row the
-    scoping layer notes by itself)."""
+    """A report's text quotes cadres (a 专报's typical cases are their problems, a year-end
+    report names 中管 cadres): reading it is a read of those people, added to the request's
+    read entry (the text is not a model row the scoping layer notes by itself)."""
     from tanhua.core import request_context
     from tanhua.core.scoped import shown_on
-    from tanhua.org.models import Cadre
 
     request = request_context.current_request()
-    rows = (report.figures or {}).get("cadres") if report.kind == ReportKind.YEAR_END else None
-    codes = [r.get("code") for r in rows or [] if isinstance(r, dict) and r.get("code")]
-    if request is None or not codes:
+    if request is None:
         return
-    ids = Cadre.objects.unscoped("the cadres a year-end report names, for its read entry")
-    shown_on(request).people.update(ids.filter(code__in=codes).values_list("pk", flat=True))
+    quoted = Report.quoted.through.objects.filter(report_id=report.pk)
+    shown_on(request).people.update(quoted.values_list("cadre_id", flat=True))
 
 
 def _locked(report: Report) -> Report:
@@ -151,9 +161,50 @@ def _locked(report: Report) -> Report:
     return current
 
 
+def classification_range(actor, report: Report) -> tuple[int, int]:
+    """The 密级 a report may be given by `actor`: from the highest 密级 its text quotes
+    (never lower) to the actor's own clearance (higher would put it out of their reach;
+    the operator's command line has no ceiling)."""
+    floor = max(report.quoted_classification, min(Classification.values))
+    ceiling = max(Classification.values) if actor is None else scoping.clearance(actor)
+    return floor, ceiling
+
+
+def _label(level: int) -> str:
+    return str(Classification(level).label) if level in Classification.values else str(level)
+
+
+def _classification(actor, report: Report, raw) -> int:
+    try:
+        level = int(raw)
+    except (TypeError, ValueError):
+        level = None
+    if level not in Classification.values:
+        choices = "、".join(str(label) for label in Classification.labels)
+        raise ValidationError(
+            _("密级“%(v)s”无效，请您从%(c)s中选择") % {"v": raw, "c": choices},
+            code="classification",
+        )
+    floor, ceiling = classification_range(actor, report)
+    if level < floor:
+        raise ValidationError(
+            _("报告引用了密级为“%(f)s”的谈话记录，密级不能低于“%(f)s”") % {"f": _label(floor)},
+            code="classification",
+        )
+    if level > ceiling:
+        raise ValidationError(
+            _("密级不能高于您本人的涉密等级“%(c)s”，否则您将无法再查看此报告")
+            % {"c": _label(ceiling)},
+            code="classification",
+        )
+    return level
+
+
 @transaction.atomic
 def update_header(*, actor, report: Report, expected_version: int | None, **fields) -> Report:
-    """版头 and 版记 of a draft: title, organ, 发文字号, 签发人, 份号, 抄送, 印发机关."""
+    """版头 and 版记 of a draft: title, organ, 发文字号, 签发人, 密级 (between what its text
+    quotes and the actor's clearance; the document's 密级 line follows it), 份号, 抄送,
+    印发机关."""
     scoping.require(may_report(actor, report.committee))
     current = _locked(report)
     check_fresh(
@@ -164,14 +215,15 @@ def update_header(*, actor, report: Report, expected_version: int | None, **fiel
     for name, value in fields.items():
         if name not in HEADER_FIELDS:
             raise ValidationError(_("无法修改的字段"), code="field")
+        if name == "classification":
+            current.classification = _classification(actor, current, value)
+            continue
         value = (value or "").strip()
         if name in ("title", "organ") and not value:
             raise ValidationError(_("“%(f)s”不能为空") % {"f": HEADER_LABELS[name]}, code=name)
         if name == "copy_number" and value and not (value.isdigit() and len(value) <= 6):
             raise ValidationError(_("份号应为不超过6位的数字"), code=name)
         setattr(current, name, value)
-    if "classification" in fields:
-        raise ValidationError(_("无法修改的字段"), code="field")
     after = audit.snapshot(current, HEADER_FIELDS)
     if after == before:
         return current
@@ -404,8 +456,6 @@ class _Draft:
         self.organ = _organ(committee)
         self.doc_number = self.signer = self.copy_number = self.cc = ""
         self.printer = f"{self.organ}办公室"
-        from tanhua.core.classification import Classification
-
         self.classification = Classification.SECRET
         self.created_at = self.issued_at = timezone.now()
 

@@ -111,10 +111,12 @@ def report_detail(request, pk: int):
     report = _report(request, pk)
     sections = ReportSection.objects.visible_to(request.user).filter(report=report)
     services.note_people_read(report)
+    floor, ceiling = services.classification_range(request.user, report)
     header = HeaderForm(
         initial={f: getattr(report, f) for f in services.HEADER_FIELDS}
-        | {"version": report.version}
-    )
+        | {"version": report.version},
+        floor=floor, ceiling=ceiling,
+    )  # fmt: skip
     return render(
         request,
         "reports/detail.html",

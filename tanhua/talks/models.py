@@ -93,10 +93,8 @@ class TalkQuerySet(ScopedQuerySet):
             q &= ~Q(subject_id=cadre_id)
         if R.Role.SUBJECT in roles and cadre_id:
             q |= Q(subject_id=cadre_id)
-        from tanhua.accounts.models import ConflictDeclaration
-
         level = scoping.clearance(user)
-        declared = ConflictDeclaration.objects.filter(user=user, active=True).values("cadre_id")
+        declared = scoping.declared_cadres(user)
         return (
             self.filter(q)
             .filter(classification__lte=level, subject__classification__lte=level)

@@ -35,11 +35,9 @@ def unknown_owner(code: str) -> str:
 
 
 def _subject_cadres(actor, talk: Talk):
-    from tanhua.accounts.models import ConflictDeclaration
-
     posts = Position.objects.unscoped("the subject names owners in their own organization")
     holders = posts.filter(organization__path__startswith=talk.subject_org.path).current()
-    declared = ConflictDeclaration.objects.filter(user=actor, active=True).values("cadre_id")
+    declared = scoping.declared_cadres(actor)
     return (
         Cadre.objects.unscoped("the subject names owners in their own organization")
         .filter(Q(pk=talk.subject_id) | Q(pk__in=holders.values("cadre_id")))

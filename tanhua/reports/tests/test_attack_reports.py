@@ -164,22 +164,92 @@ def test_a_report_quoting_nothing_secret_stays_readable_by_the_committees_staff(
     assert report.classification == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a report keeps no list of the people it quotes, so ReportQuerySet cannot leave "
-    "out a report quoting a subject the reader declared 回避 on (needs a field and migration)",
-)
-def test_a_report_quoting_a_declared_subjects_talk_is_out_of_the_declarers_reach(world):
+DECLARED_PROBLEM = "回避对象谈话中指出的问题"
+
+
+@pytest.fixture
+def declared_year(world):
     from tanhua.core.testing import add_scope_probes
     from tanhua.reports.testing import add_year, seal
     from tanhua.talks.testing import add_talks
 
     w = add_year(add_talks(add_scope_probes(world)))
-    seal(w.talks["declared"], [("A3", "回避对象谈话中指出的问题")])
+    seal(w.talks["declared"], [("A3", DECLARED_PROBLEM)])
+    return w
+
+
+def test_a_report_quoting_a_declared_subjects_talk_is_out_of_the_declarers_reach(declared_year):
+    w = declared_year
     services.create_report(
         actor=w.users["commission_p"], kind="special", year=2026, committee=w.orgs["C1"]
     )
-    assert "回避对象谈话中指出的问题" not in _readable_text(w.users["commission_c1"])
+    assert DECLARED_PROBLEM not in _readable_text(w.users["commission_c1"])
+
+
+def test_a_report_keeps_the_subjects_of_the_problems_it_quotes(declared_year):
+    w = declared_year
+    report = services.create_report(
+        actor=w.users["commission_p"], kind="special", year=2026, committee=w.orgs["C1"]
+    )
+    quoted = set(report.quoted.unscoped("test").values_list("code", flat=True))
+    # GK11's two problems and GDECL's are the shortest of their areas; C2's talk is not C1's.
+    assert quoted == {"GK11", "GDECL"}
+
+
+def test_a_report_quoting_a_declared_subject_answers_the_declarer_as_absent(declared_year):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tanhua.reports.models import Report
+
+    w = declared_year
+    report = services.create_report(
+        actor=w.users["commission_p"], kind="special", year=2026, committee=w.orgs["C1"]
+    )
+    declarer, colleague = w.users["commission_c1"], w.users["organization_c1"]
+    assert not Report.objects.visible_to(declarer).filter(pk=report.pk).exists()
+    assert Report.objects.visible_to(colleague).filter(pk=report.pk).exists()
+    assert DECLARED_PROBLEM in _readable_text(colleague)
+    client = Client()
+    client.force_login(declarer)
+    assert client.get(reverse("reports:detail", kwargs={"pk": report.pk})).status_code == 404
+
+
+def test_a_report_quoting_no_declared_subject_stays_readable_by_the_declarer(declared_year):
+    from tanhua.accounts.models import ConflictDeclaration
+    from tanhua.reports.models import Report
+
+    w = declared_year
+    ConflictDeclaration.objects.unscoped("test").update(active=False)
+    report = services.create_report(
+        actor=w.users["commission_p"], kind="special", year=2026, committee=w.orgs["C1"]
+    )
+    assert Report.objects.visible_to(w.users["commission_c1"]).filter(pk=report.pk).exists()
+
+
+def _read_codes(path):
+    from tanhua.audit.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(action__in=["cadre.list", "cadre.read"])
+    return {c for e in entries if e.detail.get("path") == path for c in e.detail["codes"]}
+
+
+def test_reading_a_special_report_writes_the_read_entry_of_the_subjects_it_quotes(secret_year):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tanhua.talks.tests.test_api import Api
+
+    w = secret_year
+    owner = w.users["commission_c1"]
+    report = services.create_report(actor=owner, kind="special", year=2026, committee=w.orgs["C1"])
+    client = Client()
+    client.force_login(owner)
+    page = reverse("reports:detail", kwargs={"pk": report.pk})
+    assert "调研不深入" in client.get(page).content.decode()
+    assert Api(owner).get(f"/reports/{report.pk}").status_code == 200
+    assert "GK11" in _read_codes(page)
+    assert "GK11" in _read_codes(f"/api/v1/reports/{report.pk}")
 
 
 def test_reading_a_year_end_report_writes_the_read_entry_of_the_cadres_it_names(secret_year):
@@ -206,3 +276,32 @@ def test_reading_a_year_end_report_writes_the_read_entry_of_the_cadres_it_names(
 
     assert "GK11" in codes(page)
     assert "GK11" in codes(f"/api/v1/reports/{report.pk}")
+
+
+def test_the_migration_finds_again_whom_a_report_written_before_it_quotes(declared_year):
+    import importlib
+
+    from django.apps import apps
+
+    from tanhua.core.scoped import unscoped_block
+    from tanhua.org.models import Cadre, Tier
+    from tanhua.reports.models import Report
+
+    w = declared_year
+    Cadre.objects.unscoped("test").filter(code="GK11").update(tier=Tier.CENTRAL)
+    made = [
+        services.create_report(actor=w.users["commission_p"], kind=k, year=2026,
+                               committee=w.orgs["C1"])
+        for k in ("special", "year_end")
+    ]  # fmt: skip
+    Report.quoted.through.objects.all().delete()
+    Report.objects.unscoped("test").update(quoted_classification=0)
+    migration = importlib.import_module("tanhua.reports.migrations.0003_report_quoted_people")
+    with unscoped_block("the migration's historical models are the real ones here"):
+        migration.backfill(apps, None)
+    special, year_end = (Report.objects.unscoped("test").get(pk=r.pk) for r in made)
+    assert set(special.quoted.unscoped("test").values_list("code", flat=True)) >= {
+        "GK11", "GDECL"
+    }  # fmt: skip
+    assert set(year_end.quoted.unscoped("test").values_list("code", flat=True)) == {"GK11"}
+    assert special.quoted_classification == special.classification

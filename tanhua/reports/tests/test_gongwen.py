@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from tanhua.reports import gongwen, render
 
 MM = 72 / 25.4
+BANXIN_BOTTOM = 297 - 35  # mm from the top of an A4 page: the 版心's bottom edge
 
 
 def sample(**kw) -> gongwen.Gongwen:
@@ -102,3 +103,71 @@ def test_libreoffice_renders_a4_pages_of_22_lines_of_28_characters(tmp_path, cap
     assert images
     with capsys.disabled():
         print(f"\n公文页面图像：{artifacts.resolve()}（{len(images)} 页）")
+
+
+def _rules(page) -> list[tuple[float, float, float]]:
+    """The horizontal lines stroked on a PDF page, as (x from, x to, y from the top) in mm:
+    LibreOffice draws a table's borders as `x y m x' y l S`."""
+    from pypdf.generic import ContentStream
+
+    height = float(page.mediabox.height)
+    out, start = [], None
+    for operands, op in ContentStream(page.get_contents(), page.pdf).operations:
+        if op == b"m":
+            start = [float(v) for v in operands]
+        elif op == b"l" and start is not None:
+            x, y = (float(v) for v in operands)
+            if abs(y - start[1]) < 0.01:
+                out.append((min(x, start[0]) / MM, max(x, start[0]) / MM, (height - y) / MM))
+            start = None
+    return out
+
+
+def _words(pdf: bytes, page: int) -> list[tuple[str, float, float]]:
+    """(word, top, bottom) of a page's words, in mm from the top of the page."""
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), "-", "-"],
+        input=pdf, capture_output=True, check=True,
+    ).stdout.decode()  # fmt: skip
+    found = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', bbox)
+    return [(w, float(top) / MM, float(bottom) / MM) for top, bottom, w in found]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("paragraphs", "pages", "shares_the_page"),
+    [(0, 2, False), (3, 2, True)],
+    ids=["a short body: the first page is full, the 版记 ends the second", "a two-page body"],
+)
+def test_libreoffice_puts_the_colophon_at_the_foot_of_the_last_page(
+    paragraphs, pages, shares_the_page
+):
+    """GB/T 9704 §7.3: the 版记 sits at the foot of the document's last page, however far
+    the body runs (here after a full first page, and under a body's second page)."""
+    if render.soffice() is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice (soffice) or pdftotext is not installed: cannot render")
+    gw = sample()
+    gw.body = gw.body[:1] + [gongwen.Block("p", "一二三四五六七八九十" * 14)] * paragraphs
+    pdf = render.to_pdf(gongwen.build(gw))
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == pages
+    # Three rules as wide as the 版心 (28 mm to 184 mm), the last on its bottom edge
+    # (297 − 35 = 262 mm from the top, GB/T 9704 §7.3 and §10), one 版记 row apart.
+    rules = sorted(_rules(reader.pages[-1]), key=lambda r: r[2])
+    assert len(rules) == 3
+    assert all(abs(x0 - 28) < 0.5 and abs(x1 - 184) < 0.5 for x0, x1, _y in rules)
+    first, middle, last = (y for _x0, _x1, y in rules)
+    assert abs(last - BANXIN_BOTTOM) < 0.5
+    assert 9 < middle - first < 12 and 9 < last - middle < 12
+    words = _words(pdf, pages)
+    cc = [w for w in words if w[0].startswith("抄送")]
+    printed = [w for w in words if w[0].endswith("印发")]
+    assert cc and first < cc[0][1] and cc[0][2] < middle
+    assert printed and middle < printed[0][1] and printed[0][2] < last
+    # Nothing else of the page overlaps the 版记: the text above it ends above its first
+    # rule, and below it is only the page number.
+    inside = [w for w in words if w[2] > first and w[1] < BANXIN_BOTTOM]
+    assert inside and all(first < top and bottom < last for _w, top, bottom in inside)
+    assert {w for w, top, _b in words if top > last} <= {"—", str(pages)}
+    body = [w for w, _t, bottom in words if bottom < first and "一二三" in w]
+    assert bool(body) == shares_the_page
