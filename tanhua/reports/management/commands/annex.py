@@ -77,9 +77,9 @@ class Command(TanhuaCommand):
         self.stdout.write(f"密钥指纹（key_id）：{key_id}")
         self.stdout.write(
             "请把公钥和密钥指纹通过可靠渠道（如机要交通或加密邮件）报送上级单位，并电话核对"
-            f"指纹；上级单位运行 tanhua annex trust --committee {code} --name {name} --key "
-            f"{public}（或在“报送单位密钥”页面）登记后，即可导入本单位的数据附件。"
+            "指纹。上级单位在“报送单位密钥”页面或用下面的命令登记后，即可导入本单位的数据附件："
         )
+        self.stdout.write(f"  tanhua annex trust --committee {code} --name {name} --key {public}")
 
     def _trust(self, options):
         from tanhua.reports import services
