@@ -40,6 +40,9 @@ def read_json(upload) -> tuple[list[Table], list, list]:
         columns={"content": "内容"},
         rows=[{"content": text}],
         row_numbers=[None],
+        # The error workbook shows the row as read; a workbook cell holds at most 32,767
+        # characters.
+        raw=[[text[:32767]]],
     )
     return [table], [], []
 

@@ -56,11 +56,17 @@ def trusted_for(org) -> dict[str, annex.Trust]:
     )
     out: dict[str, annex.Trust] = {}
     for row in rows:
+        try:
+            public_key = signing.parse_public_key(row.public_key)
+        except signing.KeyInvalid:
+            # Only register_sender writes keys, and it parses them; a row changed behind it
+            # vouches for nothing (its annexes are refused as under an unregistered key).
+            continue
         trust = annex.Trust(
             key_id=row.key_id,
             committee_code=row.committee_code,
             committee_name=row.committee_name,
-            public_key=signing.parse_public_key(row.public_key),
+            public_key=public_key,
             revoked_at=_stamp(row.revoked_at),
         )
         known = out.get(row.key_id)

@@ -381,10 +381,11 @@ def test_an_uploaded_annex_that_fails_is_named_on_the_preview_and_nothing_is_wri
     r = _upload(client, [province.write(province.annex(), "省委.annex.json")])
     page = client.get(r.url).content.decode()
     assert "省委.annex.json" in page and "未登记的报送单位密钥" in page
-    assert ImportBatch.objects.visible_to(world.users["commission_c1"]).get().status == (
-        BatchStatus.REJECTED
-    )
+    batch = ImportBatch.objects.visible_to(world.users["commission_c1"]).get()
+    assert batch.status == BatchStatus.REJECTED
     assert not ReceivedAnnex.objects.unscoped("test").exists()
+    errors = client.get(reverse("exchange:errors", args=[batch.pk]))
+    assert errors.status_code == 200 and errors["Content-Type"].startswith("application/vnd")
 
 
 def test_a_file_that_is_not_json_is_refused_before_any_batch(client, world, tmp_path):
