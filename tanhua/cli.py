@@ -32,6 +32,11 @@ VERBS: dict[str, tuple[str, str, str]] = {
         "report",
         "生成报告：tanhua report {special,year-end,look-back} YEAR --out FILE",
     ),
+    "annex": (
+        "tanhua.reports",
+        "annex",
+        "数据附件签名密钥：tanhua annex key|trust|revoke|list",
+    ),
     "reindex": ("tanhua.search", "reindex", "重建全文搜索索引：恢复备份或更新分词词典后运行"),
     "tick": (
         "tanhua.rectification",

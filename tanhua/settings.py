@@ -246,6 +246,12 @@ API_TOKEN_CACHE_SECONDS = max(0.0, float(env_str("TANHUA_API_TOKEN_CACHE_SECONDS
 # The HMAC key lives outside the database: an env variable or a file.
 AUDIT_HMAC_KEY = env_str("TANHUA_AUDIT_KEY")
 AUDIT_HMAC_KEY_FILE = env_str("TANHUA_AUDIT_KEY_FILE", str(TANHUA_HOME / "audit.key"))
+# The Ed25519 key that signs report annexes (tanhua/reports/signing.py): beside the audit
+# key by default, created on first use (mode 0600). Its public half is what a receiving side
+# registers (`tanhua annex key` prints it).
+ANNEX_SIGNING_KEY_FILE = env_str(
+    "TANHUA_ANNEX_KEY_FILE", str(Path(AUDIT_HMAC_KEY_FILE).parent / "annex-signing.key")
+)
 # The chain's anchor (tanhua/audit/anchor.py), best on another volume or host than the
 # database. Empty: beside the key file, one file per database.
 AUDIT_ANCHOR_FILE = env_str("TANHUA_AUDIT_ANCHOR_FILE")

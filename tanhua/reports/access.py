@@ -1,6 +1,7 @@
 """Access-matrix entries of this app's pages (merged into tanhua.core.access_matrix): reports
 for staff of the committee's scope (not an office member: see ReportQuerySet), the
-dashboard and the received annexes for staff and leadership viewers."""
+dashboard, the received annexes and the senders' keys for staff and leadership viewers;
+uploading annexes and registering or revoking keys for staff only."""
 
 from __future__ import annotations
 
@@ -43,6 +44,31 @@ def _download(code: str):
     return build
 
 
+# A well-formed Ed25519 public key (made once for these entries), so that what answers a
+# registration is the view, not the key's refusal.
+_PUBLIC_KEY = "qGCEtaAVLkFMTPyJT2e8uif2LHTlGkQhiKpDFKJO4sg="
+
+
+def _sender(code: str):
+    """A sender's key registered at `code`, not revoked."""
+
+    def build(world) -> dict:
+        import base64
+        import hashlib
+
+        from tanhua.org.models import Organization
+        from tanhua.reports.models import TrustedSender
+
+        row = TrustedSender.objects.create(
+            committee_code="P31", committee_name="某省委",
+            received_at_org=Organization.objects.get(code=code), public_key=_PUBLIC_KEY,
+            key_id=hashlib.sha256(base64.b64decode(_PUBLIC_KEY)).hexdigest()[:16],
+        )  # fmt: skip
+        return {"pk": row.pk}
+
+    return build
+
+
 ENTRIES: dict = {
     "reports:list": Access(allowed=STAFF, lists=PLAIN),
     "reports:create": Access(
@@ -72,6 +98,18 @@ ENTRIES: dict = {
     ),
     "reports:download": Access(allowed=STAFF, kwargs=_download("C1"), outside=_download("C2")),
     "reports:annexes": Access(allowed=SEE, lists=PLAIN),
+    # Without a file the form is refused and the page comes back (a redirect with the error).
+    "reports:annex_upload": Access(allowed=STAFF, method="POST", ok=302),
+    "reports:senders": Access(allowed=SEE, lists=PLAIN),
+    "reports:sender_register": Access(
+        allowed=STAFF,
+        method="POST",
+        ok=302,
+        data={"committee_code": "P31", "committee_name": "某省委", "public_key": _PUBLIC_KEY},
+    ),
+    "reports:sender_revoke": Access(
+        allowed=STAFF, kwargs=_sender("C1"), outside=_sender("C2"), method="POST", ok=302
+    ),
     "reports:dashboard": Access(allowed=SEE),
 }
 

@@ -1,22 +1,42 @@
 """The machine-readable annex of a report: the figures its text was written from, as JSON
-and as a workbook, with a content hash, so that a higher level can combine many committees'
+and as a workbook, hashed and signed, so that a higher level can combine many committees'
 reports without sharing a database (31 provinces' 专报 at the national office).
 
-The hash is SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of everything
-but the hash itself: whoever changes a figure must also forge the hash, and a receiving
-side that recomputes it refuses the annex."""
+The content is everything but `sha256`, `signature` and `key_id`. `sha256` is SHA-256 over
+its canonical JSON (sorted keys, no spaces, UTF-8): it names the annex (the same content
+twice is one received row) and catches a file damaged on the way. A hash alone proves
+nothing about who wrote the figures, since whoever edits one recomputes it; so the same
+canonical bytes are signed with this deployment's Ed25519 key (signing.py), and the
+receiving side accepts an annex only under a key it registered for the committee the
+annex names (TrustedSender). A tanhua-annex/1 annex carries no signature and is refused."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-FORMAT = "tanhua-annex/1"
+FORMAT = "tanhua-annex/2"
+UNSIGNED_FORMATS = ("tanhua-annex/1",)
+OUTSIDE_CONTENT = ("sha256", "signature", "key_id")
 
 
 class AnnexInvalid(ValueError):
-    """The annex is malformed or its hash does not match (message in Chinese)."""
+    """The annex is malformed, its hash does not match or its signature is not one the
+    receiving side trusts (message in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Trust:
+    """A sender's key as the receiving side registered it (from TrustedSender)."""
+
+    key_id: str
+    committee_code: str
+    committee_name: str
+    public_key: bytes
+    revoked_at: str = ""
 
 
 def canonical(content: dict) -> bytes:
@@ -25,6 +45,14 @@ def canonical(content: dict) -> bytes:
 
 def digest(content: dict) -> str:
     return hashlib.sha256(canonical(content)).hexdigest()
+
+
+def seal(content: dict) -> dict:
+    """The content with its hash and this deployment's signature over it."""
+    from tanhua.reports import signing
+
+    signature, key_id = signing.sign(canonical(content))
+    return {**content, "sha256": digest(content), "signature": signature, "key_id": key_id}
 
 
 def make(*, kind: str, year: int, committee, figures: dict, generated_at: str) -> dict:
@@ -36,35 +64,76 @@ def make(*, kind: str, year: int, committee, figures: dict, generated_at: str) -
         "generated_at": generated_at,
         "figures": figures,
     }
-    return {**content, "sha256": digest(content)}
+    return seal(content)
 
 
 def dumps(annex: dict) -> bytes:
     return json.dumps(annex, ensure_ascii=False, indent=2, sort_keys=True).encode()
 
 
-def verify(data: bytes | str) -> dict:
-    """The annex after checking its form and hash; AnnexInvalid with why otherwise."""
+UNSIGNED = (
+    "未签名的数据附件（{fmt}）：无法确认由报送单位生成，拒绝导入；请报送单位升级后重新生成数据附件"
+)
+
+
+def verify(data: bytes | str, *, trusted: Mapping[str, Trust] | None = None) -> dict:
+    """The annex after checking its form, hash and signature against the keys the receiving
+    side registered (`trusted`, by key_id); AnnexInvalid with why otherwise."""
     try:
         annex = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise AnnexInvalid("不是有效的 JSON 数据附件") from exc
-    if not isinstance(annex, dict) or annex.get("format") != FORMAT:
+    if not isinstance(annex, dict):
         raise AnnexInvalid(f"不是谈话报告数据附件（缺少 format: {FORMAT}）")
+    if annex.get("format") in UNSIGNED_FORMATS:
+        raise AnnexInvalid(UNSIGNED.format(fmt=annex["format"]))
+    if annex.get("format") != FORMAT:
+        raise AnnexInvalid(f"不是谈话报告数据附件（缺少 format: {FORMAT}）")
+    if not annex.get("signature") or not annex.get("key_id"):
+        raise AnnexInvalid(UNSIGNED.format(fmt="缺少 signature 或 key_id"))
     missing = [k for k in ("kind", "year", "committee", "figures", "sha256") if k not in annex]
     if missing:
         raise AnnexInvalid("缺少字段：" + "、".join(missing))
-    claimed = annex.pop("sha256")
-    if not isinstance(claimed, str) or digest(annex) != claimed:
+    outside = {k: annex.pop(k) for k in OUTSIDE_CONTENT}
+    if not isinstance(outside["sha256"], str) or digest(annex) != outside["sha256"]:
         raise AnnexInvalid("内容哈希不符：数据附件在生成后被修改过，拒绝导入")
     committee = annex["committee"]
     if not isinstance(committee, dict) or not committee.get("code") or not committee.get("name"):
         raise AnnexInvalid("报送党委（committee.code / committee.name）缺失")
+    _check_signature(annex, outside, trusted or {})
     if not isinstance(annex["year"], int) or not isinstance(annex["figures"], dict):
         raise AnnexInvalid("年度或数据格式不正确")
     _check_figures(annex["figures"])
-    annex["sha256"] = claimed
+    annex.update(outside)
     return annex
+
+
+def _check_signature(content: dict, outside: dict, trusted: Mapping[str, Trust]) -> None:
+    from tanhua.reports import signing
+
+    key_id = str(outside["key_id"])[:64]
+    code, name = str(content["committee"]["code"]), str(content["committee"]["name"])
+    trust = trusted.get(key_id)
+    if trust is None:
+        raise AnnexInvalid(
+            f"未登记的报送单位密钥（key_id {key_id}，报送党委 {name}（{code}））：请先核实该单位"
+            "的公钥并登记（tanhua annex trust 或“报送单位密钥”页面）后再导入"
+        )
+    if trust.revoked_at:
+        raise AnnexInvalid(
+            f"报送单位密钥 {key_id}（{trust.committee_name}，{trust.committee_code}）已于"
+            f" {trust.revoked_at} 吊销，拒绝导入其签名的数据附件"
+        )
+    if trust.committee_code != code:
+        raise AnnexInvalid(
+            f"密钥 {key_id} 登记为 {trust.committee_name}（{trust.committee_code}）的密钥，"
+            f"与数据附件所称的报送党委 {name}（{code}）不符，拒绝导入"
+        )
+    if not signing.verifies(trust.public_key, canonical(content), str(outside["signature"])):
+        raise AnnexInvalid(
+            f"签名无效：数据附件不是用 {trust.committee_name}（{code}）登记的密钥 {key_id}"
+            " 签发的，或在签名后被修改过，拒绝导入"
+        )
 
 
 def _is_number(value) -> bool:
@@ -72,9 +141,9 @@ def _is_number(value) -> bool:
 
 
 def _check_figures(figures: dict) -> None:
-    """The figures `aggregate` sums are numbers where it adds them: a hash proves only that
-    the file is as written, not that it was written by this app, so a hand-made annex with
-    text for a count is refused here rather than breaking the summary page."""
+    """The figures `aggregate` sums are numbers where it adds them: a signature proves who
+    wrote the file, not that their deployment wrote it well, so an annex with text for a
+    count is refused here rather than breaking the summary page."""
 
     def bad(where: str):
         return AnnexInvalid(f"数据附件的 figures.{where} 格式不正确")
@@ -130,7 +199,9 @@ def _cell(value):
 
 
 def workbook(annex: dict, *, watermark: str = "") -> bytes:
-    """The annex as .xlsx: a summary sheet (who, what, the hash) and one row per figure."""
+    """The annex as .xlsx: a summary sheet (who, what, the hash and signature) and one row
+    per figure. The JSON is what a receiving side imports and verifies; the workbook is for
+    people to read."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -145,6 +216,8 @@ def workbook(annex: dict, *, watermark: str = "") -> bytes:
         ("报送党委", c["name"]),
         ("生成时间", annex.get("generated_at", "")),
         ("内容哈希（SHA-256）", annex["sha256"]),
+        ("签名密钥指纹（key_id）", annex.get("key_id", "")),
+        ("签名（Ed25519）", annex.get("signature", "")),
         *([("导出", watermark)] if watermark else []),
     ):
         ws.append([_cell(v) for v in row])

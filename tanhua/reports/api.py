@@ -1,5 +1,6 @@
 """Reports over the REST API: the list in scope, one report with its sections, and its
-annex (the figures, with their hash: what a higher level's script collects). Reads start
+annex (the figures, with their hash and this deployment's signature: what a higher
+level's script collects). Reads start
 from `visible_to(user)`; the annex is an audited export, as on the page."""
 
 from __future__ import annotations
@@ -103,8 +104,11 @@ def get_report(request, report_id: int):
 @router.get(
     "/reports/{report_id}/annex",
     response={200: dict, **READ_ERRORS},
-    summary="报告的数据附件（JSON，含内容哈希）",
-    description="接收方用 tanhua import 导入前校验 sha256；每次导出记入审计日志。",
+    summary="报告的数据附件（JSON，含内容哈希和签名）",
+    description=(
+        "接收方用 tanhua import 导入前校验 sha256 和 Ed25519 签名（signature，按 key_id"
+        "查找已登记的报送单位公钥）；每次导出记入审计日志。"
+    ),
     operation_id="get_report_annex",
 )
 def get_report_annex(request, report_id: int):

@@ -1,6 +1,8 @@
 """Import kind `annexes`: report annexes (.json) from other committees' deployments, read by
-`tanhua import annex.json…` on the receiving side. Each file's hash is verified; one
-tampered or malformed file refuses the whole set (all-or-nothing, as every import), with a
+`tanhua import annex.json…` (or uploaded on the annexes page) on the receiving side. Each
+file's hash and signature are verified, the signature under a key registered for the
+committee the annex names (TrustedSender, see senders.trusted_for); one tampered, unsigned,
+unknown or malformed file refuses the whole set (all-or-nothing, as every import), with a
 line naming the file and why. The same annex twice is one row (matched by its hash)."""
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def read_json(upload) -> tuple[list[Table], list, list]:
         columns={"content": "内容"},
         rows=[{"content": text}],
         row_numbers=[None],
+        # The error workbook shows the row as read; a workbook cell holds at most 32,767
+        # characters.
+        raw=[[text[:32767]]],
     )
     return [table], [], []
 
@@ -50,16 +55,26 @@ class AnnexesKind(ImportKind):
     unique_label = "数据附件（内容哈希相同）"
     spreadsheet = False
 
+    def _trusted(self, p: Planner) -> dict:
+        # Read once per import, not per file; kept where the planner keeps what kinds hand on.
+        key = f"{NAME}:trusted"
+        if key not in p.results:
+            from tanhua.reports import senders
+
+            p.results[key] = senders.trusted_for(senders.receiving_org(p.actor))
+        return p.results[key]
+
     def clean(self, p: Planner, rec: Rec, raw: dict) -> None:
         from tanhua.reports import annex
 
         try:
-            data = annex.verify(str(raw.get("content") or ""))
+            data = annex.verify(str(raw.get("content") or ""), trusted=self._trusted(p))
         except annex.AnnexInvalid as exc:
             p.add(rec, "content", str(exc))
             return
         rec.values.update(
             sha256=data["sha256"],
+            key_id=str(data["key_id"])[:16],
             kind=data["kind"],
             year=data["year"],
             committee_code=str(data["committee"]["code"])[:32],
@@ -72,14 +87,12 @@ class AnnexesKind(ImportKind):
             p.add(rec, "content", f"报告类别“{data['kind']}”无效")
 
     def plan(self, p: Planner, recs: list[Rec]) -> None:
-        from tanhua.org.models import Organization
+        from tanhua.reports import senders
         from tanhua.reports.models import ReceivedAnnex
 
         changes = Changes()
         p.plan.changes[NAME] = changes
-        org = getattr(p.actor, "organization", None) if p.actor is not None else None
-        if org is None:
-            org = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+        org = senders.receiving_org(p.actor)
         hashes = [r.values["sha256"] for r in recs if r.ok]
         known = set(
             ReceivedAnnex.objects.unscoped("an annex's hash names figures, not a person")
@@ -109,7 +122,11 @@ class AnnexesKind(ImportKind):
         writer.created(
             "annex.import", "annex", "数据附件",
             [
-                {k: c[k] for k in ("sha256", "kind", "year", "committee_code", "committee_name")}
+                {
+                    k: c[k]
+                    for k in ("sha256", "kind", "year", "committee_code", "committee_name",
+                              "key_id")
+                }
                 for c in changes.creates
             ],
             "sha256",

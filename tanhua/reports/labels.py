@@ -24,6 +24,7 @@ def register() -> None:
     labels.register_prefix("report", _("报告"))
     labels.register_prefix("report_section", _("报告章节"))
     labels.register_prefix("annex", _("数据附件"))
+    labels.register_prefix("annex_key", _("报送单位密钥"))
     labels.register_prefix("report_template", _("报告模板"))
     labels.register_prefix("dashboard", _("领导看板"))
     labels.register_actions(
@@ -36,6 +37,8 @@ def register() -> None:
             "report_template.upload": _("上传报告模板"),
             "annex.import": _("导入数据附件"),
             "annex.export": _("导出汇总报告"),
+            "annex_key.register": _("登记报送单位密钥"),
+            "annex_key.revoke": _("吊销报送单位密钥"),
             "dashboard.export": _("导出看板数据"),
         },
         common=True,
@@ -46,4 +49,6 @@ def register() -> None:
         "report_section", _("报告章节"), reveal=labels._reveal_by(_sections, "pk")
     )
     labels.register_object_type("annex", _("数据附件"), reveal=labels.reveal_all)
+    # A key names a committee, not a person.
+    labels.register_object_type("annex_key", _("报送单位密钥"), reveal=labels.reveal_all)
     labels.register_object_type("report_template", _("报告模板"), reveal=labels.reveal_all)

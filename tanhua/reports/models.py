@@ -157,8 +157,9 @@ class ReceivedAnnexQuerySet(ScopedQuerySet):
 
 class ReceivedAnnex(ScopedModel):
     """A report's annex from another committee's deployment (a province's 专报 figures sent
-    to the national office), imported with `tanhua import annex.json…` after its hash was
-    verified; the same content twice is one row. Aggregates only: it names no one."""
+    to the national office), imported with `tanhua import annex.json…` (or uploaded on the
+    annexes page) after its hash and its signature under a registered TrustedSender key
+    were verified; the same content twice is one row. Aggregates only: it names no one."""
 
     sha256 = models.CharField(_("内容哈希"), max_length=64, unique=True)
     kind = models.CharField(_("类别"), max_length=16, choices=ReportKind.choices)
@@ -166,6 +167,9 @@ class ReceivedAnnex(ScopedModel):
     committee_code = models.CharField(_("报送党委编码"), max_length=32)
     committee_name = models.CharField(_("报送党委"), max_length=100)
     figures = models.JSONField(_("数据"), default=dict)
+    # The registered key that signed it (TrustedSender.key_id): a key revoked later names
+    # the annexes it had vouched for.
+    key_id = models.CharField(_("签名密钥指纹"), max_length=16, blank=True)
     received_at_org = models.ForeignKey(
         "org.Organization", verbose_name=_("接收单位"), on_delete=models.PROTECT,
         related_name="+",
@@ -181,6 +185,63 @@ class ReceivedAnnex(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.committee_name} {self.year} {self.get_kind_display()}"
+
+
+class TrustedSenderQuerySet(ScopedQuerySet):
+    def _visible(self, user):
+        """Keys registered at the staff member's or viewer's organization or below: those
+        who see the annexes received there see whose signatures they were accepted under."""
+        roles = scoping.user_roles(user)
+        path = scoping.scope_path(user)
+        if not (roles & R.SEE_CAMPAIGNS) or path is None:
+            return self.none()
+        return self.filter(received_at_org__path__startswith=path)
+
+
+class TrustedSender(ScopedModel):
+    """A sending committee's annex-signing public key (Ed25519), registered at the receiving
+    organization after it came by a trusted channel (`tanhua annex key` printed it on the
+    sender's side): an annex is imported only when signed by a key registered here, or at
+    an organization above, for the committee code the annex names, and not revoked.
+
+    The raw 32-byte public key is kept in base64; `key_id` is the first 16 hex digits of its
+    SHA-256, what an annex names its key by. A key is registered once per receiving
+    organization; a revoked key stays revoked (the sender makes a new one), so the row also
+    says since when annexes under it are refused."""
+
+    committee_code = models.CharField(_("报送党委编码"), max_length=32)
+    committee_name = models.CharField(_("报送党委"), max_length=100)
+    public_key = models.CharField(_("公钥"), max_length=64)
+    key_id = models.CharField(_("密钥指纹"), max_length=16)
+    received_at_org = models.ForeignKey(
+        "org.Organization", verbose_name=_("接收单位"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    registered_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    objects = TrustedSenderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["committee_code", "registered_at", "pk"]
+        verbose_name = _("报送单位密钥")
+        verbose_name_plural = _("报送单位密钥")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["received_at_org", "key_id"], name="trusted_sender_key_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee_name}（{self.committee_code}） {self.key_id}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 class TemplateQuerySet(models.QuerySet):

@@ -1,4 +1,5 @@
-"""The one write path of reports: draft from the data, edit a section, issue, export.
+"""The one write path of reports: draft from the data, edit a section, issue, export (and,
+from senders.py, register and revoke the keys whose annexes are accepted).
 
 Each write is keyword-only, atomic, checks the actor, saves and records its audit entry in
 the same transaction. `actor=None` is the operator's command line (sees everything)."""
@@ -26,6 +27,9 @@ from tanhua.reports.models import (
     ReportSection,
     ReportStatus,
 )
+
+# The trusted senders' write path lives in senders.py (this file's size); the same names here.
+from tanhua.reports.senders import register_sender, revoke_sender  # noqa: F401
 
 TITLES = {
     ReportKind.SPECIAL: "关于{year}年度党内政治监督谈话工作情况的报告",

@@ -1,11 +1,15 @@
 """A year with sealed records, pointed problems and measures on top of
 `tanhua.talks.testing.add_talks`, for the reports' tests and benchmark (written straight to
-the tables; the talk and rectification services have their own tests)."""
+the tables; the talk and rectification services have their own tests); and the keys of
+annexes: another deployment's signing key, and a sender's key registered at the receiving
+side, as `tanhua annex trust` would."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -64,3 +68,40 @@ def add_year(world) -> object:
         achieved_value=Decimal(190)
     )
     return world
+
+
+@contextlib.contextmanager
+def deployment_key(path: Path | str):
+    """Sign as another deployment would: with the key file at `path` (created on first use)."""
+    from django.test import override_settings
+
+    with override_settings(ANNEX_SIGNING_KEY_FILE=str(path)):
+        yield
+
+
+def trust(committee_code: str, committee_name: str, *, actor=None, key_file=None):
+    """Register this deployment's key (or the one at `key_file`) as the sender's key of the
+    committee, at the actor's organization (the root for actor None)."""
+    from tanhua.reports import senders, signing
+
+    with deployment_key(key_file) if key_file else contextlib.nullcontext():
+        public, _key_id = signing.own_public_key()
+    return senders.register_sender(
+        actor=actor, committee_code=committee_code, committee_name=committee_name,
+        public_key=public,
+    )  # fmt: skip
+
+
+def trust_map(committee_code: str, committee_name: str) -> dict:
+    """This deployment's key as `annex.verify` takes it, trusted for one committee."""
+    import base64
+
+    from tanhua.reports import annex, signing
+
+    public, key_id = signing.own_public_key()
+    return {
+        key_id: annex.Trust(
+            key_id=key_id, committee_code=committee_code, committee_name=committee_name,
+            public_key=base64.b64decode(public),
+        )
+    }  # fmt: skip

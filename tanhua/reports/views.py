@@ -1,12 +1,14 @@
 """The report pages: the list and a new draft, a draft's sections and 版头 edited, issuing,
-downloads (watermarked, audited), the received annexes aggregated, and the leadership
-dashboard. Every read starts from `visible_to(user)`; out of scope answers 404."""
+downloads (watermarked, audited), the received annexes aggregated (and uploaded, through
+the import pipeline's preview and confirmation), the senders' keys they are verified
+under, and the leadership dashboard. Every read starts from `visible_to(user)`; out of
+scope answers 404."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,14 +20,22 @@ from tanhua.campaigns.models import Campaign
 from tanhua.core import scoping
 from tanhua.core.versioning import StaleEdit
 from tanhua.org.models import Organization, get_by_code_or_404
-from tanhua.reports import dashboard, services
-from tanhua.reports.forms import HeaderForm, NewReportForm, SectionForm, TemplateForm
+from tanhua.reports import dashboard, senders, services, signing
+from tanhua.reports.forms import (
+    AnnexUploadForm,
+    HeaderForm,
+    NewReportForm,
+    SectionForm,
+    SenderForm,
+    TemplateForm,
+)
 from tanhua.reports.models import (
     REPORT_ROLES,
     ReceivedAnnex,
     Report,
     ReportSection,
     ReportTemplate,
+    TrustedSender,
 )
 
 DASHBOARD_ROLES = R.SEE_CAMPAIGNS
@@ -206,7 +216,99 @@ def annex_summary(request):
     years = sorted(set(qs.values_list("year", flat=True)), reverse=True)
     chosen = int(year) if year.isdigit() and int(year) in years else (years[0] if years else None)
     agg = services.aggregate_received(request.user, chosen)
-    return render(request, "reports/annexes.html", {"agg": agg, "years": years, "year": chosen})
+    return render(
+        request,
+        "reports/annexes.html",
+        {"agg": agg, "years": years, "year": chosen, "upload_form": AnnexUploadForm(),
+         "may_upload": _may_import_annexes(request.user)},
+    )  # fmt: skip
+
+
+def _may_import_annexes(user) -> bool:
+    # The pipeline's own rule (exchange.services) and the keys' (senders): the same staff.
+    return senders.may_manage(user) and scoping.can_edit_registry(user)
+
+
+def _form_errors(form) -> str:
+    return "；".join(
+        f"{form.fields[k].label}：{v[0]}" if k in form.fields else str(v[0])
+        for k, v in form.errors.items()
+    )
+
+
+@login_required
+@require_POST
+def annex_upload(request):
+    """Annexes uploaded on the annexes page become an import batch of the pipeline: checked
+    (hash and signature, each file) into its preview, applied when confirmed there."""
+    from tanhua.exchange import services as exchange
+
+    scoping.require(_may_import_annexes(request.user))
+    form = AnnexUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for e in form.errors.get("files", [])))
+        return redirect("reports:annexes")
+    batch = exchange.create_batch(user=request.user, files=form.cleaned_data["files"])
+    return redirect("exchange:preview", pk=batch.pk)
+
+
+@login_required
+@require_GET
+def sender_list(request):
+    """The keys annexes received here are verified under, and this deployment's own (what
+    its staff send upward)."""
+    user = request.user
+    scoping.require(scoping.has_any(user, DASHBOARD_ROLES))
+    rows = TrustedSender.objects.visible_to(user).select_related("received_at_org")[:500]
+    manage = senders.may_manage(user)
+    own, own_error = None, ""
+    if manage:
+        try:
+            own = signing.own_public_key()
+        except ImproperlyConfigured as exc:
+            own_error = str(exc)
+    return render(
+        request,
+        "reports/senders.html",
+        {"senders": rows, "form": SenderForm(), "may_manage": manage, "own": own,
+         "own_error": own_error},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def sender_register(request):
+    scoping.require(senders.may_manage(request.user))
+    form = SenderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("报送单位密钥未登记：") + _form_errors(form))
+        return redirect("reports:senders")
+    try:
+        row = services.register_sender(actor=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("已登记 %(name)s 的密钥 %(key)s，今后可导入其签名的数据附件。")
+            % {"name": row.committee_name, "key": row.key_id},
+        )
+    except ValidationError as exc:
+        messages.error(request, _("报送单位密钥未登记：") + _errors(exc))
+    return redirect("reports:senders")
+
+
+@login_required
+@require_POST
+def sender_revoke(request, pk: int):
+    scoping.require(senders.may_manage(request.user))
+    row = get_object_or_404(TrustedSender.objects.visible_to(request.user), pk=pk)
+    try:
+        row = services.revoke_sender(actor=request.user, sender=row)
+        messages.success(
+            request,
+            _("已吊销密钥 %(key)s：今后不再接受用它签名的数据附件。") % {"key": row.key_id},
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("reports:senders")
 
 
 @login_required

@@ -9,6 +9,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from tanhua.reports import annex, services, templating
+from tanhua.reports.testing import deployment_key, trust_map
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_the_annex_workbook_escapes_every_cell_a_spreadsheet_would_run():
         "committee": {"code": "C1", "name": "=HYPERLINK(\"http://x\")", "level": "city"},
         "generated_at": "x", "figures": {"note": "\t=cmd|' /C calc'!A0", "bad": "a\x01b"},
     }  # fmt: skip
-    data = annex.workbook({**content, "sha256": annex.digest(content)})
+    data = annex.workbook(annex.seal(content))
     wb = load_workbook(io.BytesIO(data))
     cells = [c.value for ws in wb for row in ws.iter_rows() for c in row if c.value]
     assert not [v for v in cells if isinstance(v, str) and v.lstrip()[:1] in "=+-@"]
@@ -107,24 +108,38 @@ def test_an_annex_whose_figures_are_not_figures_is_refused_before_it_is_summed(f
         "committee": {"code": "C9", "name": "某市委", "level": "city"},
         "generated_at": "x", "figures": figures,
     }  # fmt: skip
-    with pytest.raises(annex.AnnexInvalid):
-        annex.verify(annex.dumps({**content, "sha256": annex.digest(content)}))
+    # Signed by a registered sender: the refusal is the figures', not the signature's.
+    with pytest.raises(annex.AnnexInvalid, match="figures"):
+        annex.verify(annex.dumps(annex.seal(content)), trusted=trust_map("C9", "某市委"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the annex hash is a plain SHA-256: whoever edits a figure recomputes it; a "
-    "signature (a key per committee, registered with the receiving side) is needed",
-)
 def test_an_annex_edited_and_rehashed_by_a_third_party_is_refused(world):
     content = {
         "format": annex.FORMAT, "kind": "special", "year": 2026,
         "committee": {"code": "C1", "name": "东城市委", "level": "city"},
         "generated_at": "x", "figures": {"talks": {"held": 10}},
     }  # fmt: skip
+    genuine = annex.seal(content)
+    trusted = trust_map("C1", "东城市委")
+    assert annex.verify(annex.dumps(genuine), trusted=trusted)["figures"]["talks"]["held"] == 10
     forged = {**content, "figures": {"talks": {"held": 1000}}}
-    with pytest.raises(annex.AnnexInvalid):
-        annex.verify(annex.dumps({**forged, "sha256": annex.digest(forged)}))
+    rehashed = {**genuine, **forged, "sha256": annex.digest(forged)}
+    with pytest.raises(annex.AnnexInvalid, match="签名无效"):
+        annex.verify(annex.dumps(rehashed), trusted=trusted)
+
+
+def test_an_annex_re_signed_by_a_third_party_with_a_key_of_its_own_is_refused(world, tmp_path):
+    content = {
+        "format": annex.FORMAT, "kind": "special", "year": 2026,
+        "committee": {"code": "C1", "name": "东城市委", "level": "city"},
+        "generated_at": "x", "figures": {"talks": {"held": 1000}},
+    }  # fmt: skip
+    trusted = trust_map("C1", "东城市委")
+    with deployment_key(tmp_path / "forger.key"):
+        forged = annex.seal(content)
+    with pytest.raises(annex.AnnexInvalid, match="未登记的报送单位密钥") as exc:
+        annex.verify(annex.dumps(forged), trusted=trusted)
+    assert forged["key_id"] in str(exc.value) and "C1" in str(exc.value)
 
 
 SECRET_PROBLEM = "机密谈话中指出的问题"

@@ -97,17 +97,21 @@ def test_the_received_annexes_page_sums_them_for_the_receiving_office(client, ye
     from django.core.management import call_command
 
     from tanhua.exchange.services import import_files
+    from tanhua.reports.testing import deployment_key, trust
 
-    for code in ("C1", "C2"):
-        call_command(
-            "report",
-            "special",
-            "2026",
-            "--committee",
-            code,
-            "--out",
-            str(tmp_path / f"{code}.docx"),
-        )
+    # Each city from a deployment of its own, its key registered at the province.
+    for code, name in (("C1", "东城市委"), ("C2", "西城市委")):
+        with deployment_key(tmp_path / f"{code}.key"):
+            call_command(
+                "report",
+                "special",
+                "2026",
+                "--committee",
+                code,
+                "--out",
+                str(tmp_path / f"{code}.docx"),
+            )
+        trust(code, name, key_file=tmp_path / f"{code}.key")
     import_files([tmp_path / "C1.annex.json", tmp_path / "C2.annex.json"], actor=None)
     login(client, year.users["commission_p"])
     page = client.get(reverse("reports:annexes")).content.decode()

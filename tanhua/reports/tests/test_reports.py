@@ -17,7 +17,7 @@ from tanhua.core.versioning import StaleEdit
 from tanhua.exchange.services import ImportRejected, import_files
 from tanhua.reports import annex, figures, services
 from tanhua.reports.models import ReceivedAnnex, Report, ReportSection
-from tanhua.reports.testing import add_year
+from tanhua.reports.testing import add_year, deployment_key, trust, trust_map
 from tanhua.talks.testing import add_talks
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,8 @@ def test_the_annex_verifies_and_a_tampered_one_is_refused_with_a_chinese_reason(
     good = annex.make(
         kind="special", year=2026, committee=year.orgs["C1"], figures=f, generated_at="x"
     )
-    assert annex.verify(annex.dumps(good))["sha256"] == good["sha256"]
+    trusted = trust_map("C1", "东城市委")
+    assert annex.verify(annex.dumps(good), trusted=trusted)["sha256"] == good["sha256"]
     bad = json.loads(annex.dumps(good))
     bad["figures"]["talks"]["held"] += 1
     path = tmp_path / "c1.annex.json"
@@ -126,9 +127,13 @@ def test_the_command_line_writes_the_report_and_annexes_that_another_side_aggreg
     assert out.exists() and (tmp_path / "special.annex.xlsx").exists()
     doc = Document(io.BytesIO(out.read_bytes()))
     assert any("共谈话" in p.text for p in doc.paragraphs)
-    call_command(
-        "report", "special", "2026", "--out", str(tmp_path / "c2.docx"), "--committee", "C2"
-    )
+    # C2 reports from a deployment of its own, with a key of its own; both keys registered.
+    with deployment_key(tmp_path / "c2.key"):
+        call_command(
+            "report", "special", "2026", "--out", str(tmp_path / "c2.docx"), "--committee", "C2"
+        )
+    trust("C1", "东城市委")
+    trust("C2", "西城市委", key_file=tmp_path / "c2.key")
     files = [tmp_path / "special.annex.json", tmp_path / "c2.annex.json"]
     report = import_files(files, actor=None)
     assert report.counts["annexes"].created == 2
