@@ -105,6 +105,10 @@ MEASURE_FILTERS = (
     {"committee": "C2"},
     {"unit": "C2"},
     {"state": "overdue"},
+    {"within": "C1", "year": "2026", "colour": "red"},
+    {"within": "C2"},
+    {"subject_org": "K11"},
+    {"subject_org": "C2"},
 )
 # One code a variant: the page echoes each code typed (its own query), not a list of them.
 SANCHA_FILTERS = (
@@ -162,6 +166,8 @@ API_MEASURE_FILTERS = (
     {"subject": "GC2V"},
     {"committee": "C2"},
     {"unit": "C2"},
+    {"within": "C2"},
+    {"subject_org": "C2"},
     {"page_size": "1", "page": "2"},
 )
 

@@ -54,7 +54,10 @@ class BoardOut(Schema):
 
 class MeasureQuery(PageQuery):
     campaign: int | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
     committee: str | None = Field(None, max_length=32)
+    within: str | None = Field(None, max_length=32, description="该党委及其下级党委的谈话工作")
+    subject_org: str | None = Field(None, max_length=32, description="被谈话人所在单位")
     subject: str | None = Field(None, max_length=32)
     unit: str | None = Field(None, max_length=32)
     focus_area: str | None = Field(None, pattern="^A[1-4]$")

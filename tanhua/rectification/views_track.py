@@ -34,6 +34,13 @@ BOARD_ROLES = frozenset(R.PLAN_TALKS | {R.Role.TALKER})
 LOOKBACK_ROLES = R.PLAN_TALKS
 DOSSIER_ROLES = frozenset(R.SEE_PEOPLE | {R.Role.SUBJECT})
 STATES = {"open": _("未销号"), "overdue": _("逾期"), "closed": _("已销号")}
+# The filters as the measures page names them back to the reader.
+FILTER_LABELS = {
+    "campaign": _("谈话工作"), "year": _("年度"), "committee": _("党委"),
+    "within": _("党委（含下级）"), "subject": _("被谈话人"), "subject_org": _("被谈话人单位"),
+    "unit": _("单位"), "focus_area": _("重点方面"), "colour": _("颜色"), "state": _("状态"),
+    "measure": _("举措"),
+}  # fmt: skip
 PAGE_SIZE = 50
 BOARD_PAGE_SIZE = 100
 
@@ -61,7 +68,8 @@ def _unit(user, code: str):
 
 def filtered(user, g, measures):
     """The measures narrowed by the query string `g` (pages and the API alike): campaign,
-    committee, subject, unit, focus area, colour, state, one measure. Returns (queryset,
+    year, committee (its own campaigns) or within (and below), subject, subject's
+    organization, unit, focus area, colour, state, one measure. Returns (queryset,
     filters kept, errors)."""
     today = timezone.localdate()
     kept: dict[str, str] = {}
@@ -69,6 +77,22 @@ def filtered(user, g, measures):
     if (value := g.get("campaign", "")).isdigit():
         measures = measures.filter(campaign_id=int(value))
         kept["campaign"] = value
+    if (value := g.get("year", "")).isdigit() and 2000 <= int(value) <= 2100:
+        measures = measures.filter(campaign__year=int(value))
+        kept["year"] = value
+    # `within`: campaigns of a committee and the committees below it (the leadership board's
+    # figures); `subject_org`: subjects of exactly that organization (its table by unit).
+    for param in ("within", "subject_org"):
+        if value := g.get(param, "").strip():
+            org = _unit(user, value)
+            if org is None:
+                errors.append(_("未找到编码为 %(c)s 的单位（或您无权查看）。") % {"c": value[:32]})
+                measures = measures.none()
+            elif param == "within":
+                measures = measures.filter(campaign__committee__path__startswith=org.path)
+            else:
+                measures = measures.filter(subject_org=org)
+            kept[param] = value
     for param, lookup in (("committee", "campaign__committee__code"), ("subject", "subject__code")):
         if value := g.get(param, ""):
             # A code that cannot be one names nothing; a hidden one finds no visible measure.
@@ -161,6 +185,7 @@ def track_measures(request):
         m.url = agg.measure_url(m.pk)
     context = {
         "page": page, "kept": kept, "errors": errors, "today": today,
+        "kept_labelled": [(FILTER_LABELS.get(k, k), v) for k, v in kept.items()],
         "colour_labels": dict(Colour.choices), "query": urlencode(kept),
         "state_labels": STATES,
     }  # fmt: skip

@@ -6,11 +6,14 @@ scope answers 404."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -341,9 +344,15 @@ def dashboard_page(request):
         else None
     )
     children = orgs.filter(parent=org).order_by("code")[:60] if org is not None else []
+    # The records behind the rectification figures: the committee's and its subtree's
+    # measures of the year (the measures page shows the ones the viewer may see).
+    measures_url = ""
+    if links and org is not None:
+        query = urlencode({"within": org.code, "year": year})
+        measures_url = f"{reverse('rectification:track_measures')}?{query}"
     return render(
         request,
         "reports/dashboard.html",
         {"org": org, "year": year, "board": board, "campaign": campaign, "links": links,
-         "children": children},
+         "children": children, "measures_url": measures_url},
     )  # fmt: skip

@@ -136,3 +136,42 @@ def test_the_board_is_counted_once_and_then_reused_for_a_while(client, year, own
     with CaptureQueriesContext(connection) as second:
         page = client.get(url).content.decode()
     assert len(second) < len(first) and "数据统计于" in page
+
+
+def _links(page: str, marker: str) -> list[str]:
+    import html
+    import re
+
+    return [html.unescape(h) for h in re.findall(r'href="([^"]+)"', page) if marker in h]
+
+
+def test_each_rectification_figure_of_the_dashboard_opens_the_measures_it_counts(
+    client, year, owner
+):
+    import re
+
+    login(client, owner)
+    page = client.get(reverse("reports:dashboard") + "?year=2026").content.decode()
+    links = _links(page, reverse("rectification:track_measures"))
+    overdue = next(h for h in links if h.endswith("colour=red") and "subject_org" not in h)
+    assert "within=C1" in overdue and "year=2026" in overdue
+    listed = client.get(overdue).content.decode()
+    assert "精简会议文件" in listed and "建立常态化调研机制" not in listed
+    assert "党委（含下级）：C1" in listed
+    by_unit = next(h for h in links if "subject_org=" in h and "colour" not in h)
+    unit_page = client.get(by_unit).content.decode()
+    # The table's figure is the number of measures the unit's link lists (all visible here).
+    unit = re.search(r"subject_org=(\w+)", by_unit).group(1)
+    shown = re.search(
+        rf'subject_org={unit}">(\d+)</a>', page.replace("&amp;", "&")
+    ).group(1)
+    assert unit_page.count('href="/rectification/measures/') == int(shown)
+
+
+def test_a_year_or_committee_filter_past_the_viewers_scope_finds_no_measure(client, year, owner):
+    login(client, owner)
+    url = reverse("rectification:track_measures")
+    hidden = client.get(url + "?within=C2").content.decode()
+    unknown = client.get(url + "?within=NOPE").content.decode()
+    assert "未找到编码为 C2 的单位" in hidden and "未找到编码为 NOPE 的单位" in unknown
+    assert "精简会议文件" not in client.get(url + "?year=2025").content.decode()
