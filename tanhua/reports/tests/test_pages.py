@@ -162,9 +162,7 @@ def test_each_rectification_figure_of_the_dashboard_opens_the_measures_it_counts
     unit_page = client.get(by_unit).content.decode()
     # The table's figure is the number of measures the unit's link lists (all visible here).
     unit = re.search(r"subject_org=(\w+)", by_unit).group(1)
-    shown = re.search(
-        rf'subject_org={unit}">(\d+)</a>', page.replace("&amp;", "&")
-    ).group(1)
+    shown = re.search(rf'subject_org={unit}">(\d+)</a>', page.replace("&amp;", "&")).group(1)
     assert unit_page.count('href="/rectification/measures/') == int(shown)
 
 
