@@ -21,6 +21,11 @@ from dataclasses import dataclass
 FORMAT = "tanhua-annex/2"
 UNSIGNED_FORMATS = ("tanhua-annex/1",)
 OUTSIDE_CONTENT = ("sha256", "signature", "key_id")
+# An annex is a few levels of figures; far deeper nesting is no annex and would exhaust the
+# stack of whatever walks it (the hash, the JSON column, the workbook).
+MAX_DEPTH = 32
+# The years a report may be written for (create_report's bound).
+YEARS = range(2000, 2101)
 
 
 class AnnexInvalid(ValueError):
@@ -76,13 +81,41 @@ UNSIGNED = (
 )
 
 
+def _no_constant(name: str):
+    # Python's json reads NaN and Infinity; no database's JSON column stores them and no
+    # figure is one, so a file carrying one is refused here, naming it.
+    raise AnnexInvalid(f"数据附件含有不是数值的“{name}”，不是有效的 JSON 数据附件")
+
+
+def _too_deep(value) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+def _short(value, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def verify(data: bytes | str, *, trusted: Mapping[str, Trust] | None = None) -> dict:
     """The annex after checking its form, hash and signature against the keys the receiving
     side registered (`trusted`, by key_id); AnnexInvalid with why otherwise."""
     try:
-        annex = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+        annex = json.loads(data, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        if isinstance(exc, AnnexInvalid):
+            raise
         raise AnnexInvalid("不是有效的 JSON 数据附件") from exc
+    if _too_deep(annex):
+        raise AnnexInvalid(f"数据附件的层级过深（超过 {MAX_DEPTH} 层），不是谈话报告数据附件")
     if not isinstance(annex, dict):
         raise AnnexInvalid(f"不是谈话报告数据附件（缺少 format: {FORMAT}）")
     if annex.get("format") in UNSIGNED_FORMATS:
@@ -101,8 +134,11 @@ def verify(data: bytes | str, *, trusted: Mapping[str, Trust] | None = None) -> 
     if not isinstance(committee, dict) or not committee.get("code") or not committee.get("name"):
         raise AnnexInvalid("报送党委（committee.code / committee.name）缺失")
     _check_signature(annex, outside, trusted or {})
-    if not isinstance(annex["year"], int) or not isinstance(annex["figures"], dict):
-        raise AnnexInvalid("年度或数据格式不正确")
+    year = annex["year"]
+    if not isinstance(year, int) or isinstance(year, bool) or year not in YEARS:
+        raise AnnexInvalid(f"年度“{_short(year)}”不正确：应为 2000 至 2100 之间的整数")
+    if not isinstance(annex["figures"], dict):
+        raise AnnexInvalid("数据（figures）格式不正确")
     _check_figures(annex["figures"])
     annex.update(outside)
     return annex
@@ -112,7 +148,8 @@ def _check_signature(content: dict, outside: dict, trusted: Mapping[str, Trust])
     from tanhua.reports import signing
 
     key_id = str(outside["key_id"])[:64]
-    code, name = str(content["committee"]["code"]), str(content["committee"]["name"])
+    # The file's own words, echoed in a refusal: never more of them than a line holds.
+    code, name = _short(content["committee"]["code"]), _short(content["committee"]["name"])
     trust = trusted.get(key_id)
     if trust is None:
         raise AnnexInvalid(
