@@ -413,6 +413,9 @@ def export(*, actor, report: Report, fmt: str) -> Export:
     if fmt not in FORMATS:
         raise ValidationError(_("不支持的导出格式"), code="fmt")
     scoping.require(may_report(actor, report.committee))
+    # Every download carries the text or the rows the page shows: a read of whom they quote
+    # (pages and API alike come through here).
+    note_people_read(report)
     mark = watermark_text(actor)
     content_type, ext = FORMATS[fmt]
     if fmt in ("docx", "pdf"):
