@@ -144,6 +144,26 @@ def verify(data: bytes | str, *, trusted: Mapping[str, Trust] | None = None) -> 
     return annex
 
 
+def generated_time(annex: dict):
+    """When the sender's deployment generated the annex (signed with it): of two annexes of
+    one committee's year, the later is the one that counts (a superseded one sent again is
+    not summed twice). AnnexInvalid where it is not an ISO date and time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    value = annex.get("generated_at")
+    try:
+        stamp = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        stamp = None
+    if stamp is None:
+        raise AnnexInvalid(
+            f"生成时间（generated_at）“{_short(value)}”不正确：应为 ISO 8601 日期时间"
+        )
+    return timezone.make_aware(stamp) if timezone.is_naive(stamp) else stamp
+
+
 def _check_signature(content: dict, outside: dict, trusted: Mapping[str, Trust]) -> None:
     from tanhua.reports import signing
 

@@ -3,7 +3,8 @@
 file's hash and signature are verified, the signature under a key registered for the
 committee the annex names (TrustedSender, see senders.trusted_for); one tampered, unsigned,
 unknown or malformed file refuses the whole set (all-or-nothing, as every import), with a
-line naming the file and why. The same annex twice is one row (matched by its hash)."""
+line naming the file and why. The same annex twice is one row where the receiving office
+looks (itself and below; matched by its hash)."""
 
 from __future__ import annotations
 
@@ -69,12 +70,14 @@ class AnnexesKind(ImportKind):
 
         try:
             data = annex.verify(str(raw.get("content") or ""), trusted=self._trusted(p))
+            generated_at = annex.generated_time(data)
         except annex.AnnexInvalid as exc:
             p.add(rec, "content", str(exc))
             return
         rec.values.update(
             sha256=data["sha256"],
             key_id=str(data["key_id"])[:16],
+            generated_at=generated_at,
             kind=data["kind"],
             year=data["year"],
             committee_code=str(data["committee"]["code"])[:32],
@@ -94,10 +97,16 @@ class AnnexesKind(ImportKind):
         p.plan.changes[NAME] = changes
         org = senders.receiving_org(p.actor)
         hashes = [r.values["sha256"] for r in recs if r.ok]
-        known = set(
-            ReceivedAnnex.objects.unscoped("an annex's hash names figures, not a person")
-            .filter(sha256__in=hashes)
-            .values_list("sha256", flat=True)
+        # Already received where this office looks (itself and below): what a sibling office
+        # received is none of its business, and must not show as "unchanged" here.
+        known = (
+            set(
+                ReceivedAnnex.objects.unscoped("an annex's hash names figures, not a person")
+                .filter(sha256__in=hashes, received_at_org__path__startswith=org.path)
+                .values_list("sha256", flat=True)
+            )
+            if org is not None
+            else set()
         )
         for rec in recs:
             if not rec.ok:

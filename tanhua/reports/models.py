@@ -161,12 +161,17 @@ class ReceivedAnnex(ScopedModel):
     annexes page) after its hash and its signature under a registered TrustedSender key
     were verified; the same content twice is one row. Aggregates only: it names no one."""
 
-    sha256 = models.CharField(_("内容哈希"), max_length=64, unique=True)
+    # Once per receiving office (a sibling office may receive the same annex; the summary
+    # above both counts it once).
+    sha256 = models.CharField(_("内容哈希"), max_length=64, db_index=True)
     kind = models.CharField(_("类别"), max_length=16, choices=ReportKind.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
     committee_code = models.CharField(_("报送党委编码"), max_length=32)
     committee_name = models.CharField(_("报送党委"), max_length=100)
     figures = models.JSONField(_("数据"), default=dict)
+    # When the sender generated it (signed with it): of one committee's annexes of a year the
+    # latest counts, so a superseded one sent again is not summed twice.
+    generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     # The registered key that signed it (TrustedSender.key_id): a key revoked later names
     # the annexes it had vouched for.
     key_id = models.CharField(_("签名密钥指纹"), max_length=16, blank=True)
@@ -182,6 +187,11 @@ class ReceivedAnnex(ScopedModel):
         ordering = ["year", "kind", "committee_code"]
         verbose_name = _("报送数据附件")
         verbose_name_plural = _("报送数据附件")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["received_at_org", "sha256"], name="received_annex_once_per_office"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.committee_name} {self.year} {self.get_kind_display()}"

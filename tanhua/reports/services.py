@@ -584,13 +584,24 @@ def received(actor, year: int):
 
 
 def aggregate_received(actor, year: int | None) -> dict:
-    """The sum of the 专报 annexes received for a year (the page and the summary report)."""
-    rows = received(actor, year).values("committee_code", "committee_name", "figures", "sha256")
+    """The sum of the 专报 annexes received for a year (the page and the summary report):
+    each committee once, by its latest annex (a superseded one sent again, or one annex
+    received at two offices below, is not summed twice)."""
+    from django.db.models import F
+
+    rows = (
+        received(actor, year)
+        .order_by("committee_code", F("generated_at").desc(nulls_last=True), "-pk")
+        .values("committee_code", "committee_name", "figures", "sha256")
+    )
+    latest: dict[str, dict] = {}
+    for r in rows:
+        latest.setdefault(r["committee_code"], r)
     return annex.aggregate(
         [
             {"committee": {"code": r["committee_code"], "name": r["committee_name"]},
              "figures": r["figures"], "sha256": r["sha256"]}
-            for r in rows
+            for r in latest.values()
         ]
     )  # fmt: skip
 

@@ -3,12 +3,13 @@ that once ended in a traceback, an annex received at a sibling office, a superse
 replayed, and the attempts that held (kept cheap, so that they keep holding)."""
 
 import base64
-import json
+import copy
 
 import pytest
 
+from tanhua.exchange.services import import_files
 from tanhua.reports import annex, services
-from tanhua.reports.models import TrustedSender
+from tanhua.reports.models import ReceivedAnnex, TrustedSender
 from tanhua.reports.testing import deployment_key
 from tanhua.reports.tests.test_annex_signing import FIGURES, Province, refusal
 
@@ -25,7 +26,7 @@ def signed(province: Province, **overrides) -> dict:
     content = {
         "format": annex.FORMAT, "kind": "special", "year": 2026,
         "committee": {"code": province.code, "name": province.name, "level": "province"},
-        "generated_at": "2026-12-01T00:00:00+08:00", "figures": FIGURES,
+        "generated_at": "2026-12-01T00:00:00+08:00", "figures": copy.deepcopy(FIGURES),
     } | overrides  # fmt: skip
     with deployment_key(province.key_file):
         return annex.seal(content)
@@ -60,16 +61,10 @@ def test_a_signed_annex_with_a_figure_that_is_no_number_is_refused_before_it_is_
     province, constant
 ):
     province.trusted()
-    data = signed(province)
     # Python's json writes and reads these; no database's JSON column takes them.
-    text = annex.dumps(data).decode().replace('"held": 12', f'"held": {constant}')
-    content = json.loads(text)
-    for key in annex.OUTSIDE_CONTENT:
-        content.pop(key)
-    with deployment_key(province.key_file):
-        resealed = annex.seal(content)
-    path = province.dir / "nan.annex.json"
-    path.write_text(json.dumps(resealed, ensure_ascii=False))
+    data = signed(province, figures={"talks": {"held": float(constant), "total": 20}})
+    assert constant in annex.dumps(data).decode()
+    path = province.write(data, "nan.annex.json")
     text = refusal([path])
     assert "nan.annex.json" in text and constant in text
 
@@ -123,3 +118,61 @@ def test_a_pem_public_key_is_refused_in_chinese_and_registers_nothing(world):
         )
     assert "base64" in "；".join(exc.value.messages)
     assert not TrustedSender.objects.unscoped("test").exists()
+
+
+# --- received where, and how often ----------------------------------------------------------
+
+
+def test_an_annex_a_sibling_city_received_is_received_again_at_c1_as_if_it_were_new(
+    province, world
+):
+    # A key registered at the province counts at both cities; what C2 received is not C1's to
+    # know of, so C1's import must neither skip the annex nor count it as already there.
+    province.trusted(actor=world.users["commission_p"])
+    path = province.write(province.annex())
+    import_files([path], actor=world.users["commission_c2"])
+    report = import_files([path], actor=world.users["commission_c1"])
+    assert report.counts["annexes"].created == 1 and report.counts["annexes"].unchanged == 0
+    assert ReceivedAnnex.objects.visible_to(world.users["commission_c1"]).count() == 1
+
+
+def test_the_province_sees_one_annex_received_at_two_cities_once(province, world):
+    province.trusted(actor=world.users["commission_p"])
+    path = province.write(province.annex())
+    import_files([path], actor=world.users["commission_c1"])
+    import_files([path], actor=world.users["commission_c2"])
+    again = import_files([path], actor=world.users["commission_p"])
+    assert again.counts["annexes"].created == 0
+    agg = services.aggregate_received(world.users["commission_p"], 2026)
+    assert agg["committees"] == 1 and agg["talks"]["held"] == 12
+
+
+def test_the_same_annex_twice_at_one_office_is_one_row(province, world):
+    province.trusted(actor=world.users["commission_p"])
+    path = province.write(province.annex())
+    import_files([path], actor=world.users["commission_c1"])
+    again = import_files([path], actor=world.users["commission_c1"])
+    assert again.counts["annexes"].created == 0 and again.counts["annexes"].unchanged == 1
+    assert ReceivedAnnex.objects.unscoped("test").count() == 1
+
+
+def test_a_superseded_annex_replayed_after_the_newer_one_is_not_summed_twice(province, world):
+    province.trusted()
+    older = signed(province, generated_at="2026-12-01T09:00:00+08:00")
+    newer = signed(
+        province,
+        generated_at="2026-12-05T09:00:00+08:00",
+        figures={**FIGURES, "talks": {"held": 20, "total": 20}},
+    )
+    import_files([province.write(newer, "newer.annex.json")], actor=None)
+    import_files([province.write(older, "older.annex.json")], actor=None)
+    agg = services.aggregate_received(None, 2026)
+    assert agg["committees"] == 1 and agg["talks"]["held"] == 20
+    assert [r["sha256"] for r in agg["rows"]] == [newer["sha256"]]
+
+
+@pytest.mark.parametrize("stamp", ["", "昨天", 20261201, None])
+def test_an_annex_without_a_readable_generation_time_is_refused_in_words(province, stamp):
+    province.trusted()
+    text = refusal([province.write(signed(province, generated_at=stamp))])
+    assert "生成时间" in text
