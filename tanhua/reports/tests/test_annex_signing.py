@@ -4,6 +4,7 @@ a registered, unrevoked key of the committee it names; every refusal names the f
 in Chinese and writes nothing. Also the keys' write path, command line and pages."""
 
 import base64
+import copy
 import json
 import stat
 
@@ -37,7 +38,9 @@ class Province:
         content = {
             "format": annex.FORMAT, "kind": "special", "year": year,
             "committee": {"code": code or self.code, "name": self.name, "level": "province"},
-            "generated_at": "2026-12-01T00:00:00+08:00", "figures": figures or FIGURES,
+            "generated_at": "2026-12-01T00:00:00+08:00",
+            # A copy: a test editing its annex must not edit the next test's.
+            "figures": copy.deepcopy(figures or FIGURES),
         }  # fmt: skip
         with deployment_key(self.key_file):
             return annex.seal(content)
