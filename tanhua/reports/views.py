@@ -23,7 +23,7 @@ from tanhua.campaigns.models import Campaign
 from tanhua.core import scoping
 from tanhua.core.versioning import StaleEdit
 from tanhua.org.models import Organization, get_by_code_or_404
-from tanhua.reports import dashboard, senders, services, signing
+from tanhua.reports import dashboard, received, senders, services, signing
 from tanhua.reports.forms import (
     AnnexUploadForm,
     HeaderForm,
@@ -218,7 +218,7 @@ def annex_summary(request):
     qs = ReceivedAnnex.objects.visible_to(request.user).filter(kind="special")
     years = sorted(set(qs.values_list("year", flat=True)), reverse=True)
     chosen = int(year) if year.isdigit() and int(year) in years else (years[0] if years else None)
-    agg = services.aggregate_received(request.user, chosen)
+    agg = received.aggregate_received(request.user, chosen)
     return render(
         request,
         "reports/annexes.html",

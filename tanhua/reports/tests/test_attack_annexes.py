@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from tanhua.exchange.services import import_files
-from tanhua.reports import annex, services
+from tanhua.reports import annex, received, services
 from tanhua.reports.models import ReceivedAnnex, TrustedSender
 from tanhua.reports.testing import deployment_key
 from tanhua.reports.tests.test_annex_signing import FIGURES, Province, refusal
@@ -143,7 +143,7 @@ def test_the_province_sees_one_annex_received_at_two_cities_once(province, world
     import_files([path], actor=world.users["commission_c2"])
     again = import_files([path], actor=world.users["commission_p"])
     assert again.counts["annexes"].created == 0
-    agg = services.aggregate_received(world.users["commission_p"], 2026)
+    agg = received.aggregate_received(world.users["commission_p"], 2026)
     assert agg["committees"] == 1 and agg["talks"]["held"] == 12
 
 
@@ -166,7 +166,7 @@ def test_a_superseded_annex_replayed_after_the_newer_one_is_not_summed_twice(pro
     )
     import_files([province.write(newer, "newer.annex.json")], actor=None)
     import_files([province.write(older, "older.annex.json")], actor=None)
-    agg = services.aggregate_received(None, 2026)
+    agg = received.aggregate_received(None, 2026)
     assert agg["committees"] == 1 and agg["talks"]["held"] == 20
     assert [r["sha256"] for r in agg["rows"]] == [newer["sha256"]]
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from tanhua.core.testing import TEST_PASSWORD
 from tanhua.exchange.models import ImportBatch
 from tanhua.exchange.services import import_files
-from tanhua.reports import annex, services
+from tanhua.reports import annex, received, services
 from tanhua.reports.models import ReceivedAnnex, Report, TrustedSender
 from tanhua.reports.testing import add_year, deployment_key
 from tanhua.reports.tests.test_annex_signing import Province, refusal
@@ -91,7 +91,7 @@ def test_an_annex_file_past_the_size_limit_is_refused_before_any_batch(world, se
 def test_the_annex_summary_of_a_sibling_city_counts_nothing_received_at_c1(province, world):
     province.trusted(actor=world.users["commission_p"])
     import_files([province.write(province.annex())], actor=world.users["commission_c1"])
-    assert services.aggregate_received(world.users["commission_c2"], 2026)["committees"] == 0
+    assert received.aggregate_received(world.users["commission_c2"], 2026)["committees"] == 0
     assert not ReceivedAnnex.objects.visible_to(world.users["commission_c2"]).exists()
     page = client_of(world.users["commission_c2"]).get(reverse("reports:annexes"))
     assert "某省委" not in page.content.decode()

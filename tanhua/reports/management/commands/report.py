@@ -31,7 +31,7 @@ class Command(TanhuaCommand):
 
     def handle(self, *args, kind, year, out, committee, **options):
         from tanhua.org.models import Organization
-        from tanhua.reports import services
+        from tanhua.reports import received, services
         from tanhua.reports.render import RenderUnavailable
 
         orgs = Organization.objects.all()
@@ -46,7 +46,7 @@ class Command(TanhuaCommand):
             )
         try:
             if kind == "summary":
-                data, agg = services.summary_document(
+                data, agg = received.summary_document(
                     actor=None, year=year, organ=services._organ(org)
                 )
                 with open(out, "wb") as fh:
