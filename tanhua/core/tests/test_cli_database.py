@@ -29,6 +29,7 @@ def tanhua(*args: str, home, database_url: str | None = None, timeout: int = 180
     )
 
 
+@pytest.mark.embedded
 @pytest.mark.slow
 def test_import_on_a_new_embedded_database_creates_it_silently_and_imports(tmp_path):
     csv = tmp_path / "organizations.csv"
@@ -43,6 +44,7 @@ def test_import_on_a_new_embedded_database_creates_it_silently_and_imports(tmp_p
         assert conn.execute("SELECT code FROM org_organization").fetchall() == [("P9",)]
 
 
+@pytest.mark.embedded
 @pytest.mark.slow
 def test_user_list_has_a_header_row_above_the_users(tmp_path):
     csv = tmp_path / "organizations.csv"
@@ -58,6 +60,7 @@ def test_user_list_has_a_header_row_above_the_users(tmp_path):
     assert listing[2].split() == ["wangwu", "P9", "secadmin", "启用"]
 
 
+@pytest.mark.embedded
 def test_an_unreachable_database_server_is_one_chinese_line(tmp_path):
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
@@ -71,6 +74,7 @@ def test_an_unreachable_database_server_is_one_chinese_line(tmp_path):
     assert "DATABASE_URL" in lines[0]
 
 
+@pytest.mark.embedded
 def test_demo_on_an_unreachable_database_server_is_one_chinese_line(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -86,6 +90,7 @@ def test_demo_on_an_unreachable_database_server_is_one_chinese_line(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("错误：无法创建或升级数据库"), result.stderr
 
 
+@pytest.mark.embedded
 def test_demo_on_a_port_in_use_says_so_before_printing_anything_else(tmp_path):
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))

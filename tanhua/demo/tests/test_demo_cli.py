@@ -10,6 +10,9 @@ import sys
 
 import pytest
 
+# The demo runs on its own embedded database whatever engine the suite runs on.
+pytestmark = pytest.mark.embedded
+
 
 def tanhua(home, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TANHUA_HOME": str(home)}
