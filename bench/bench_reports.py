@@ -196,7 +196,15 @@ def generate(scale: float) -> dict:
     records = TalkRecord.objects.bulk_create([TalkRecord(talk=t) for t in held], batch_size=BATCH)
     RecordProblem.objects.bulk_create(
         [
-            RecordProblem(record=r, order=j + 1, focus_area=area, text=text)
+            RecordProblem(
+                record=r,
+                order=j + 1,
+                focus_area=area,
+                text=text,
+                campaign_id=r.talk.campaign_id,
+                talk_type=r.talk.type,
+                sealed=True,
+            )
             for n, r in enumerate(records)
             for j, (area, text) in enumerate((PROBLEMS[n % 4], PROBLEMS[(n + 1) % 4]))
         ],

@@ -311,6 +311,17 @@ class Measure(ScopedModel, Versioned):
             ),
             models.Index(fields=["owner_org", "status"], name="measure_owner_org"),
             models.Index(fields=["subject", "status"], name="measure_subject"),
+            # The reports' grouped counts (measures per unit and status; counted outcomes per
+            # unit of measure) read these alone at national scale (docs/benchmarks.md).
+            models.Index(
+                fields=["campaign", "subject_org", "status", "kind", "deadline"],
+                name="measure_units",
+            ),
+            models.Index(
+                fields=["campaign", "target_unit", "target_value", "achieved_value"],
+                condition=Q(target_value__isnull=False),
+                name="measure_outcomes",
+            ),
         ]
 
     def __str__(self) -> str:

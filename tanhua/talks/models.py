@@ -467,6 +467,17 @@ class RecordProblem(ScopedModel):
     )
     focus_area = models.CharField(_("重点方面"), max_length=2, choices=FocusArea.choices)
     text = models.TextField(_("指出的问题"))
+    # Carried from the record's talk (its campaign and type never change) and from the
+    # record's seal, so that the year's problems by focus area — the dashboard, the 专报 — are
+    # counted from this table alone rather than through record → talk → campaign at
+    # national scale (docs/benchmarks.md, issue 12). `sealed` is set by the seal service in
+    # the seal's transaction, just before the record itself is sealed (afterwards a trigger
+    # refuses any change of these rows).
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    talk_type = models.CharField(max_length=32, choices=TalkType.choices)
+    sealed = models.BooleanField(default=False)
 
     objects = RecordProblemQuerySet.as_manager()
 
@@ -474,6 +485,19 @@ class RecordProblem(ScopedModel):
         ordering = ["record", "order", "pk"]
         verbose_name = _("指出的问题")
         verbose_name_plural = _("指出的问题")
+        indexes = [
+            # The grouped counts read this index alone (campaign, type, sealed, area).
+            models.Index(
+                fields=["campaign", "talk_type", "sealed", "focus_area"],
+                name="recordproblem_figures",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.campaign_id is None or not self.talk_type:
+            talk = self.record.talk
+            self.campaign_id, self.talk_type = talk.campaign_id, talk.type
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.focus_area} {self.text[:20]}"
