@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tanhua.campaigns import copies
 from tanhua.core import scoping
 from tanhua.core.classification import Classification
 from tanhua.core.scoped import ScopedModel, ScopedQuerySet
@@ -215,7 +216,7 @@ class Colour(models.TextChoices):
     BLUE = "blue", _("长期坚持")
 
 
-class MeasureQuerySet(ScopedQuerySet):
+class MeasureQuerySet(copies.FillsCopies, ScopedQuerySet):
     def _visible(self, user) -> MeasureQuerySet:
         """Where its talk is visible; and to the cadre who owns it (they report progress on
         it), within their clearance and never for a subject they declared 回避 on."""
@@ -281,6 +282,13 @@ class Measure(ScopedModel, Versioned):
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.PROTECT, related_name="measures"
     )
+    # The campaign's year and committee (tanhua.campaigns.copies): the reports count a
+    # subtree's year from this table and its index alone.
+    year = models.PositiveSmallIntegerField(editable=False)
+    committee = models.ForeignKey(
+        "org.Organization", on_delete=models.PROTECT, related_name="+", editable=False,
+        db_index=False,
+    )  # fmt: skip
     talk = models.ForeignKey(Talk, on_delete=models.PROTECT, related_name="measures")
     subject = models.ForeignKey("org.Cadre", on_delete=models.PROTECT, related_name="+")
     subject_org = models.ForeignKey("org.Organization", on_delete=models.PROTECT, related_name="+")
@@ -314,15 +322,23 @@ class Measure(ScopedModel, Versioned):
             # The reports' grouped counts (measures per unit and status; counted outcomes per
             # unit of measure) read these alone at national scale (docs/benchmarks.md).
             models.Index(
-                fields=["campaign", "subject_org", "status", "kind", "deadline"],
+                fields=["year", "committee", "subject_org", "status", "kind", "deadline"],
                 name="measure_units",
             ),
             models.Index(
-                fields=["campaign", "target_unit", "target_value", "achieved_value"],
+                fields=["year", "committee", "target_unit", "target_value", "achieved_value"],
                 condition=Q(target_value__isnull=False),
                 name="measure_outcomes",
             ),
         ]
+
+    @staticmethod
+    def fill_copies(rows) -> None:
+        copies.fill(rows)
+
+    def save(self, *args, **kwargs):
+        copies.fill([self])
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.text[:30]

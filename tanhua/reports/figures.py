@@ -42,7 +42,7 @@ def _num(value) -> int | float:
 
 def committee_talks(committee, year: int):
     return Talk.objects.unscoped(AGGREGATE).filter(
-        campaign__year=year, campaign__committee__path__startswith=committee.path
+        year=year, committee__path__startswith=committee.path
     )
 
 
@@ -52,12 +52,13 @@ def committee_measures(committee, year: int, viewer=None):
         if viewer is None
         else Measure.objects.visible_to(viewer)
     )
-    return qs.filter(campaign__year=year, campaign__committee__path__startswith=committee.path)
+    return qs.filter(year=year, committee__path__startswith=committee.path)
 
 
 def _problems(committee, year: int, viewer=None):
     """The problems pointed out in the year's sealed political supervision records, by the
-    problem's own copy of its talk's campaign and type and of its record's seal."""
+    problem's own copies of its campaign's year and committee, its talk's type and its
+    record's seal."""
     qs = (
         RecordProblem.objects.visible_to(viewer)
         if viewer is not None
@@ -66,8 +67,8 @@ def _problems(committee, year: int, viewer=None):
     return qs.filter(
         sealed=True,
         talk_type=TalkType.POLITICAL_SUPERVISION,
-        campaign__year=year,
-        campaign__committee__path__startswith=committee.path,
+        year=year,
+        committee__path__startswith=committee.path,
     )
 
 
@@ -76,7 +77,7 @@ def talk_figures(committee, year: int) -> dict:
     subject's tier — `campaigns.stats.figures`, the same counts as `tanhua stats`."""
     talks = committee_talks(committee, year)
     every = stats.figures(talks).as_json()
-    own = stats.figures(talks.filter(campaign__committee=committee)).as_json()
+    own = stats.figures(talks.filter(committee=committee)).as_json()
     detail = every["detail"]
     return {
         "total": every["total"],
@@ -244,23 +245,23 @@ def year_talks(committee, years: list[int]) -> dict[int, dict]:
     rows = (
         stats.counted(
             Talk.objects.unscoped(AGGREGATE).filter(
-                campaign__year__in=years, campaign__committee__path__startswith=committee.path
+                year__in=years, committee__path__startswith=committee.path
             )
         )
         .order_by()
-        .values("campaign__year", "campaign__committee__level", "status")
-        # count(status) (never null), not count(id): read from the talk_campaign_figures
+        .values("year", "committee__level", "status")
+        # count(status) (never null), not count(id): read from the talk_year_figures
         # index, never the wide talk rows.
         .annotate(n=Count("status"), dated=Count("status", filter=Q(held_on__isnull=False)))
     )
     out: dict[int, dict] = {}
     for row in rows:
         year = out.setdefault(
-            row["campaign__year"],
+            row["year"],
             {"dated": 0, "stages": Counter(), "by_level": {lvl: Counter() for lvl in stats.LEVELS}},
         )
         year["dated"] += row["dated"]
-        level = row["campaign__committee__level"]
+        level = row["committee__level"]
         for stage in stats.stage_of(row["status"]):
             year["stages"][stage] += row["n"]
             if level in year["by_level"]:
@@ -275,11 +276,11 @@ def year_problems(committee, years: list[int]) -> dict[int, dict[str, dict[str, 
         RecordProblem.objects.unscoped(AGGREGATE)
         .filter(
             sealed=True,
-            campaign__year__in=years,
-            campaign__committee__path__startswith=committee.path,
+            year__in=years,
+            committee__path__startswith=committee.path,
         )
         .order_by()
-        .values_list("campaign__year", "talk_type", "focus_area")
+        .values_list("year", "talk_type", "focus_area")
         .annotate(n=Count("*"))  # count(*): the recordproblem_figures index alone
     )
     out: dict[int, dict[str, dict[str, int]]] = {}

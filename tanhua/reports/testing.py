@@ -29,6 +29,8 @@ def seal(talk: Talk, problems: list[tuple[str, str]]) -> TalkRecord:
                 focus_area=area,
                 text=text,
                 campaign_id=talk.campaign_id,
+                year=talk.year,
+                committee_id=talk.committee_id,
                 talk_type=talk.type,
                 sealed=True,
             )

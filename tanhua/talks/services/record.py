@@ -409,7 +409,10 @@ def _sync_problems(
     for order, d in enumerate(drafts, start=1):
         p = by_id.get(d.id) if d.id is not None else None
         if p is None:
-            p = RecordProblem(record=record, campaign_id=talk.campaign_id, talk_type=talk.type)
+            p = RecordProblem(
+                record=record, campaign_id=talk.campaign_id, year=talk.year,
+                committee_id=talk.committee_id, talk_type=talk.type,
+            )  # fmt: skip
         changed = (p.order, p.focus_area, p.text, p.outline_problem_id) != (
             order, d.focus_area, d.text, d.outline_problem,
         )  # fmt: skip
