@@ -14,8 +14,9 @@ COLOUR_LABELS = {"green": "已完成", "yellow": "按期推进", "red": "逾期"
 
 
 # Seconds a process reuses a committee's board: a year's aggregates move slowly, and at
-# national scale computing them takes seconds (docs/benchmarks.md, issue 12). The page says
-# when its figures were counted. Settings may override it (0: count every request).
+# national scale each count scans the whole year (well under a second, docs/benchmarks.md,
+# issue 12), which many leaders' views need not repeat. The page says when its figures
+# were counted. Settings may override it (0: count every request).
 CACHE_SECONDS = 120
 
 
@@ -40,8 +41,9 @@ def board(committee, year: int, today=None) -> dict:
 
 def count_board(committee, year: int, today) -> dict:
     # The five years of the trend and the year itself in one grouped query of talks and one
-    # of problems (the problems' own campaign, type and seal columns: no joins through the
-    # records and talks), then one of measures by unit and one of counted outcomes.
+    # of problems, then one of measures by unit and one of counted outcomes: each reads the
+    # rows' own copies of their campaign's year and committee (tanhua.campaigns.copies)
+    # through an index, joined only to the committees for the subtree.
     years = list(range(year - 4, year + 1))
     talk_years = figures.year_talks(committee, years)
     problem_years = figures.year_problems(committee, years)

@@ -46,9 +46,11 @@ def joined(committee, year: int) -> dict:
         campaign__year=year, campaign__committee__path__startswith=path
     )
     late = measures.filter(status__in=OPEN_STATUSES, kind=MeasureKind.IMMEDIATE, deadline__lt=TODAY)
+    late_ids = set(late.values_list("pk", flat=True))
     units: dict = {}
     for code, status, is_late in (
-        (m.subject_org.code, m.status, m in late) for m in measures.select_related("subject_org")
+        (code, status, pk in late_ids)
+        for pk, code, status in measures.values_list("pk", "subject_org__code", "status")
     ):
         u = units.setdefault(code, {"total": 0, "closed": 0, "overdue": 0})
         u["total"] += 1
