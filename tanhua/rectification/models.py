@@ -282,8 +282,7 @@ class Measure(ScopedModel, Versioned):
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.PROTECT, related_name="measures"
     )
-    # The campaign's year and committee (tanhua.campaigns.copies): the reports count a
-    # subtree's year from this table and its index alone.
+    # The campaign's year and committee (tanhua.campaigns.copies), for the reports' counts.
     year = models.PositiveSmallIntegerField(editable=False)
     committee = models.ForeignKey(
         "org.Organization", on_delete=models.PROTECT, related_name="+", editable=False,
@@ -319,8 +318,7 @@ class Measure(ScopedModel, Versioned):
             ),
             models.Index(fields=["owner_org", "status"], name="measure_owner_org"),
             models.Index(fields=["subject", "status"], name="measure_subject"),
-            # The reports' grouped counts (measures per unit and status; counted outcomes per
-            # unit of measure) read these alone at national scale (docs/benchmarks.md).
+            # The reports' counts per unit and of outcomes read these alone (benchmarks.md).
             models.Index(
                 fields=["year", "committee", "subject_org", "status", "kind", "deadline"],
                 name="measure_units",

@@ -512,7 +512,7 @@ class RecordProblem(ScopedModel):
         verbose_name = _("指出的问题")
         verbose_name_plural = _("指出的问题")
         indexes = [
-            # The grouped counts read this index alone (campaign, type, sealed, area).
+            # The year's grouped counts of a subtree read this index alone.
             models.Index(
                 fields=["year", "sealed", "committee", "talk_type", "focus_area"],
                 name="recordproblem_figures",
