@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tanhua.campaigns import copies
 from tanhua.core import scoping
 from tanhua.core.classification import Classification
 from tanhua.core.scoped import ScopedModel, ScopedQuerySet
@@ -209,7 +210,7 @@ class Colour(models.TextChoices):
     BLUE = "blue", _("长期坚持")
 
 
-class MeasureQuerySet(ScopedQuerySet):
+class MeasureQuerySet(copies.FillsCopies, ScopedQuerySet):
     def _visible(self, user) -> MeasureQuerySet:
         """Where its talk is visible; and to the cadre who owns it (they report progress on
         it), within their clearance and never for a subject they declared 回避 on."""
@@ -275,6 +276,12 @@ class Measure(ScopedModel, Versioned):
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.PROTECT, related_name="measures"
     )
+    # The campaign's year and committee (tanhua.campaigns.copies), for the reports' counts.
+    year = models.PositiveSmallIntegerField(editable=False)
+    committee = models.ForeignKey(
+        "org.Organization", on_delete=models.PROTECT, related_name="+", editable=False,
+        db_index=False,
+    )  # fmt: skip
     talk = models.ForeignKey(Talk, on_delete=models.PROTECT, related_name="measures")
     subject = models.ForeignKey("org.Cadre", on_delete=models.PROTECT, related_name="+")
     subject_org = models.ForeignKey("org.Organization", on_delete=models.PROTECT, related_name="+")
@@ -305,7 +312,25 @@ class Measure(ScopedModel, Versioned):
             ),
             models.Index(fields=["owner_org", "status"], name="measure_owner_org"),
             models.Index(fields=["subject", "status"], name="measure_subject"),
+            # The reports' counts per unit and of outcomes read these alone (benchmarks.md).
+            models.Index(
+                fields=["year", "committee", "subject_org", "status", "kind", "deadline"],
+                name="measure_units",
+            ),
+            models.Index(
+                fields=["year", "committee", "target_unit", "target_value", "achieved_value"],
+                condition=Q(target_value__isnull=False),
+                name="measure_outcomes",
+            ),
         ]
+
+    @staticmethod
+    def fill_copies(rows) -> None:
+        copies.fill(rows)
+
+    def save(self, *args, **kwargs):
+        copies.fill([self])
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.text[:30]

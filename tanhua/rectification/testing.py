@@ -73,6 +73,8 @@ def make_plan(
                 target_value=m.target_value,
                 target_unit=m.target_unit,
                 campaign_id=talk.campaign_id,
+                year=talk.year,
+                committee_id=talk.committee_id,
                 talk=talk,
                 subject_id=talk.subject_id,
                 subject_org_id=talk.subject_org_id,

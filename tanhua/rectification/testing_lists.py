@@ -25,7 +25,10 @@ def seal_talk(talk: Talk, problems=POINTED, held_on: dt.date = HELD_ON) -> Talk:
         defaults={"overall_evaluation": "总体较好", "classification": talk.classification},
     )
     for i, (fa, text) in enumerate(problems, start=1):
-        RecordProblem.objects.create(record=record, order=i, focus_area=fa, text=text)
+        RecordProblem.objects.create(
+            record=record, order=i, focus_area=fa, text=text, campaign_id=talk.campaign_id,
+            year=talk.year, committee_id=talk.committee_id, talk_type=talk.type, sealed=True,
+        )  # fmt: skip
     # Sealed last: a sealed record (and its problems) never changes again.
     TalkRecord.objects.unscoped("test factory").filter(pk=record.pk).update(
         sealed_at=now, talker_confirmed_at=now, subject_confirmed_at=now, content_hash="0" * 64

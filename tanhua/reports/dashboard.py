@@ -14,8 +14,9 @@ COLOUR_LABELS = {"green": "已完成", "yellow": "按期推进", "red": "逾期"
 
 
 # Seconds a process reuses a committee's board: a year's aggregates move slowly, and at
-# national scale computing them takes seconds (docs/benchmarks.md, issue 12). The page says
-# when its figures were counted. Settings may override it (0: count every request).
+# national scale each count scans the whole year (well under a second, docs/benchmarks.md,
+# issue 12), which many leaders' views need not repeat. The page says when its figures
+# were counted. Settings may override it (0: count every request).
 CACHE_SECONDS = 120
 
 
@@ -39,8 +40,15 @@ def board(committee, year: int, today=None) -> dict:
 
 
 def count_board(committee, year: int, today) -> dict:
-    talks = figures.talk_figures(committee, year)
-    problems = figures.problem_figures(committee, year)
+    # The five years of the trend and the year itself in one grouped query of talks and one
+    # of problems, then one of measures by unit and one of counted outcomes: each reads the
+    # rows' own copies of their campaign's year and committee (tanhua.campaigns.copies)
+    # through an index, joined only to the committees for the subtree.
+    years = list(range(year - 4, year + 1))
+    talk_years = figures.year_talks(committee, years)
+    problem_years = figures.year_problems(committee, years)
+    talks = figures.board_talks(talk_years.get(year, {}))
+    problems = figures.board_problems(problem_years.get(year, {}))
     rows = figures.unit_rows(committee, year, today)
     rect = figures.rectification_figures(committee, year, today, rows=rows)
     levels = [
@@ -55,11 +63,12 @@ def count_board(committee, year: int, today) -> dict:
     colours = [
         {"colour": c, "label": COLOUR_LABELS[c], "n": rect["colours"][c]} for c in COLOUR_LABELS
     ]
-    trend = figures.trend(
-        committee,
-        list(range(year - 4, year + 1)),
-        current={"held": talks["held"], "problems": problems["total"]},
-    )
+    trend = [
+        {"year": y, "held": talks["held"], "problems": problems["total"]}
+        if y == year
+        else {"year": y, **figures.past_year(talk_years.get(y, {}), problem_years.get(y, {}))}
+        for y in years
+    ]
     chart = {
         "levels": [x["label"] for x in levels],
         "planned": [x["planned"] for x in levels],

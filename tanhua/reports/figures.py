@@ -42,7 +42,7 @@ def _num(value) -> int | float:
 
 def committee_talks(committee, year: int):
     return Talk.objects.unscoped(AGGREGATE).filter(
-        campaign__year=year, campaign__committee__path__startswith=committee.path
+        year=year, committee__path__startswith=committee.path
     )
 
 
@@ -52,20 +52,23 @@ def committee_measures(committee, year: int, viewer=None):
         if viewer is None
         else Measure.objects.visible_to(viewer)
     )
-    return qs.filter(campaign__year=year, campaign__committee__path__startswith=committee.path)
+    return qs.filter(year=year, committee__path__startswith=committee.path)
 
 
 def _problems(committee, year: int, viewer=None):
+    """The problems pointed out in the year's sealed political supervision records, by the
+    problem's own copies of its campaign's year and committee, its talk's type and its
+    record's seal."""
     qs = (
         RecordProblem.objects.visible_to(viewer)
         if viewer is not None
         else RecordProblem.objects.unscoped(AGGREGATE)
     )
     return qs.filter(
-        record__sealed_at__isnull=False,
-        record__talk__type=TalkType.POLITICAL_SUPERVISION,
-        record__talk__campaign__year=year,
-        record__talk__campaign__committee__path__startswith=committee.path,
+        sealed=True,
+        talk_type=TalkType.POLITICAL_SUPERVISION,
+        year=year,
+        committee__path__startswith=committee.path,
     )
 
 
@@ -74,7 +77,7 @@ def talk_figures(committee, year: int) -> dict:
     subject's tier — `campaigns.stats.figures`, the same counts as `tanhua stats`."""
     talks = committee_talks(committee, year)
     every = stats.figures(talks).as_json()
-    own = stats.figures(talks.filter(campaign__committee=committee)).as_json()
+    own = stats.figures(talks.filter(committee=committee)).as_json()
     detail = every["detail"]
     return {
         "total": every["total"],
@@ -180,15 +183,17 @@ def unit_rows(committee, year: int, today: dt.date) -> list[dict]:
     The totals, the four colours and the table by unit all come from these rows."""
     late = Q(status__in=OPEN_STATUSES, kind=MeasureKind.IMMEDIATE, deadline__lt=today)
     long_term = Q(kind=MeasureKind.LONG_TERM) & ~Q(status=MeasureStatus.CLOSED)
-    counts = {status: Count("pk", filter=Q(status=status)) for status in MeasureStatus.values}
+    # count(status) (never null), not count(id): the measure_units index alone answers it
+    # (Django allows no filter on count(*)).
+    counts = {status: Count("status", filter=Q(status=status)) for status in MeasureStatus.values}
     return list(
         committee_measures(committee, year)
         .order_by()
         .values("subject_org_id")
         .annotate(
-            total=Count("pk"),
-            overdue=Count("pk", filter=late),
-            long_term=Count("pk", filter=long_term),
+            total=Count("status"),
+            overdue=Count("status", filter=late),
+            long_term=Count("status", filter=long_term),
             **{f"n_{status}": c for status, c in counts.items()},
         )
     )
@@ -214,7 +219,7 @@ def rectification_figures(
         .exclude(target_unit="")
         .order_by()
         .values("target_unit")
-        .annotate(target=Sum("target_value"), achieved=Sum("achieved_value"), n=Count("pk"))
+        .annotate(target=Sum("target_value"), achieved=Sum("achieved_value"), n=Count("*"))
         .order_by("-n", "target_unit")
     ]
     total = sum(by_status.values())
@@ -264,44 +269,86 @@ def by_unit(
     ]
 
 
-def trend(committee, years: list[int], current: dict | None = None) -> list[dict]:
-    """Talks held and problems pointed out per year (two grouped queries). `current`: the
-    last year's figures already counted ({"held": …, "problems": …}), not counted again."""
-    known = {}
-    if current is not None:
-        known[years[-1]] = current
-        years_counted = years[:-1]
-    else:
-        years_counted = years
-    out = _trend(committee, years_counted) if years_counted else {}
-    return [{"year": y, **known.get(y, out.get(y, {"held": 0, "problems": 0}))} for y in years]
+def past_year(talks: dict, problems: dict) -> dict:
+    """A year of the trend from `year_talks` and `year_problems` rows: the talks held (dated)
+    and the sealed problems of every talk type, as the trend has always counted them."""
+    return {
+        "held": talks.get("dated", 0),
+        "problems": sum(n for by_area in problems.values() for n in by_area.values()),
+    }
 
 
-def _trend(committee, years: list[int]) -> dict[int, dict]:
-    talks = Talk.objects.unscoped(AGGREGATE).filter(
-        campaign__year__in=years, campaign__committee__path__startswith=committee.path
-    )
-    held = dict(
-        stats.counted(talks)
-        .filter(held_on__isnull=False)
-        .order_by()
-        .values("campaign__year")
-        .annotate(n=Count("pk"))
-        .values_list("campaign__year", "n")
-    )
-    problems = dict(
-        RecordProblem.objects.unscoped(AGGREGATE)
-        .filter(
-            record__sealed_at__isnull=False,
-            record__talk__campaign__year__in=years,
-            record__talk__campaign__committee__path__startswith=committee.path,
+def year_talks(committee, years: list[int]) -> dict[int, dict]:
+    """Per year, the counted talks of the committee's subtree by the organising committee's
+    level and stage, and those with a date held (`dated`, the trend's figure) — one grouped
+    query for every year asked, without the subject join (the dashboard shows no tier)."""
+    rows = (
+        stats.counted(
+            Talk.objects.unscoped(AGGREGATE).filter(
+                year__in=years, committee__path__startswith=committee.path
+            )
         )
         .order_by()
-        .values("record__talk__campaign__year")
-        .annotate(n=Count("pk"))
-        .values_list("record__talk__campaign__year", "n")
+        .values("year", "committee__level", "status")
+        # count(status) (never null), not count(id): read from the talk_year_figures
+        # index, never the wide talk rows.
+        .annotate(n=Count("status"), dated=Count("status", filter=Q(held_on__isnull=False)))
     )
-    return {y: {"held": held.get(y, 0), "problems": problems.get(y, 0)} for y in years}
+    out: dict[int, dict] = {}
+    for row in rows:
+        year = out.setdefault(
+            row["year"],
+            {"dated": 0, "stages": Counter(), "by_level": {lvl: Counter() for lvl in stats.LEVELS}},
+        )
+        year["dated"] += row["dated"]
+        level = row["committee__level"]
+        for stage in stats.stage_of(row["status"]):
+            year["stages"][stage] += row["n"]
+            if level in year["by_level"]:
+                year["by_level"][level][stage] += row["n"]
+    return out
+
+
+def year_problems(committee, years: list[int]) -> dict[int, dict[str, dict[str, int]]]:
+    """Per year and talk type, the sealed problems of the subtree by focus area: one grouped
+    scan of the problems' own columns (their index) for every year asked."""
+    rows = (
+        RecordProblem.objects.unscoped(AGGREGATE)
+        .filter(
+            sealed=True,
+            year__in=years,
+            committee__path__startswith=committee.path,
+        )
+        .order_by()
+        .values_list("year", "talk_type", "focus_area")
+        .annotate(n=Count("*"))  # count(*): the recordproblem_figures index alone
+    )
+    out: dict[int, dict[str, dict[str, int]]] = {}
+    for year, talk_type, area, n in rows:
+        by_area = out.setdefault(year, {}).setdefault(talk_type, {})
+        by_area[area] = by_area.get(area, 0) + n
+    return out
+
+
+def board_talks(year_row: dict) -> dict:
+    """The dashboard's talk figures from a `year_talks` row: the same totals and levels as
+    `talk_figures` (the stages of `campaigns.stats`)."""
+    stages = year_row.get("stages", Counter())
+    by_level = year_row.get("by_level", {lvl: Counter() for lvl in stats.LEVELS})
+    return {
+        "total": stages["planned"],
+        "held": stages["held"],
+        "held_by_level": {lvl: by_level[lvl]["held"] for lvl in stats.LEVELS},
+        "planned_by_level": {lvl: by_level[lvl]["planned"] for lvl in stats.LEVELS},
+    }
+
+
+def board_problems(year_row: dict) -> dict:
+    """The dashboard's problems from a `year_problems` row: political supervision only, as
+    `problem_figures`."""
+    by_area = {a: 0 for a in FocusArea.values}
+    by_area.update(year_row.get(TalkType.POLITICAL_SUPERVISION, {}))
+    return {"total": sum(by_area.values()), "by_area": by_area}
 
 
 def special(committee, year: int, *, viewer=None, today: dt.date | None = None) -> dict:

@@ -27,7 +27,17 @@ def seal(talk: Talk, problems: list[tuple[str, str]]) -> TalkRecord:
     record = TalkRecord.objects.create(talk=talk, classification=talk.classification)
     RecordProblem.objects.bulk_create(
         [
-            RecordProblem(record=record, order=i, focus_area=area, text=text)
+            RecordProblem(
+                record=record,
+                order=i,
+                focus_area=area,
+                text=text,
+                campaign_id=talk.campaign_id,
+                year=talk.year,
+                committee_id=talk.committee_id,
+                talk_type=talk.type,
+                sealed=True,
+            )
             for i, (area, text) in enumerate(problems, 1)
         ]
     )

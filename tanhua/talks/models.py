@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tanhua.accounts import roles as R
+from tanhua.campaigns import copies
 from tanhua.core import scoping
 from tanhua.core.classification import Classification
 from tanhua.core.scoped import ScopedModel, ScopedQuerySet
@@ -58,7 +59,7 @@ class FocusArea(models.TextChoices):
     A4 = "A4", _("构建亲清新型政商关系")
 
 
-class TalkQuerySet(ScopedQuerySet):
+class TalkQuerySet(copies.FillsCopies, ScopedQuerySet):
     def _visible(self, user) -> TalkQuerySet:
         """Who sees a talk (issue 9):
 
@@ -126,6 +127,13 @@ class Talk(ScopedModel, Versioned):
     campaign = models.ForeignKey(
         "campaigns.Campaign", verbose_name=_("谈话工作"), on_delete=models.PROTECT,
         related_name="talks",
+    )  # fmt: skip
+    # The campaign's year and committee, copied (tanhua.campaigns.copies): the reports count
+    # a subtree's year from this table alone.
+    year = models.PositiveSmallIntegerField(editable=False)
+    committee = models.ForeignKey(
+        "org.Organization", on_delete=models.PROTECT, related_name="+", editable=False,
+        db_index=False,
     )  # fmt: skip
     type = models.CharField(
         _("谈话类型"), max_length=32, choices=TalkType.choices,
@@ -204,7 +212,20 @@ class Talk(ScopedModel, Versioned):
                 ],
                 name="talk_campaign_figures",
             ),
+            # The reports' year figures of a subtree (by the committee's level and stage).
+            models.Index(
+                fields=["year", "type", "committee", "status", "left_on", "held_on"],
+                name="talk_year_figures",
+            ),
         ]
+
+    @staticmethod
+    def fill_copies(rows) -> None:
+        copies.fill(rows)
+
+    def save(self, *args, **kwargs):
+        copies.fill([self])
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.talker.name} → {self.subject.name}（{self.get_type_display()}）"
@@ -446,7 +467,7 @@ class TalkRecord(ScopedModel, Versioned):
         return self.sealed_at is not None
 
 
-class RecordProblemQuerySet(ScopedQuerySet):
+class RecordProblemQuerySet(copies.FillsCopies, ScopedQuerySet):
     def _visible(self, user):
         records = TalkRecord.objects.visible_to(user).values("pk")
         return self.filter(record__in=records).select_related("record__talk")
@@ -465,6 +486,22 @@ class RecordProblem(ScopedModel):
     )
     focus_area = models.CharField(_("重点方面"), max_length=2, choices=FocusArea.choices)
     text = models.TextField(_("指出的问题"))
+    # Carried from the record's talk (its campaign, with that campaign's year and committee,
+    # and its type never change) and from the record's seal, so that the year's problems by
+    # focus area — the dashboard, the 专报 — are counted from this table alone rather than
+    # through record → talk → campaign → committee at national scale (docs/benchmarks.md,
+    # issue 12). `sealed` is set by the seal service in the seal's transaction, just before
+    # the record itself is sealed (afterwards a trigger refuses any change of these rows).
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    year = models.PositiveSmallIntegerField(editable=False)
+    committee = models.ForeignKey(
+        "org.Organization", on_delete=models.PROTECT, related_name="+", editable=False,
+        db_index=False,
+    )  # fmt: skip
+    talk_type = models.CharField(max_length=32, choices=TalkType.choices)
+    sealed = models.BooleanField(default=False)
 
     objects = RecordProblemQuerySet.as_manager()
 
@@ -472,6 +509,27 @@ class RecordProblem(ScopedModel):
         ordering = ["record", "order", "pk"]
         verbose_name = _("指出的问题")
         verbose_name_plural = _("指出的问题")
+        indexes = [
+            # The year's grouped counts of a subtree read this index alone.
+            models.Index(
+                fields=["year", "sealed", "committee", "talk_type", "focus_area"],
+                name="recordproblem_figures",
+            ),
+        ]
+
+    @staticmethod
+    def fill_copies(rows) -> None:
+        """The talk's campaign and type where not given (from the record's talk), then the
+        campaign's year and committee."""
+        for row in rows:
+            if row.campaign_id is None or not row.talk_type:
+                talk = row.record.talk
+                row.campaign_id, row.talk_type = talk.campaign_id, talk.type
+        copies.fill(rows)
+
+    def save(self, *args, **kwargs):
+        self.fill_copies([self])
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.focus_area} {self.text[:20]}"

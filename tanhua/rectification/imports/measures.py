@@ -323,6 +323,8 @@ class MeasuresKind(ImportKind):
                     status=status,
                     closed_at=writer.now if status == MeasureStatus.CLOSED else None,
                     campaign_id=talk.campaign_id,
+                    year=talk.year,
+                    committee_id=talk.committee_id,
                     talk_id=talk.pk,
                     subject_id=talk.subject_id,
                     subject_org_id=talk.subject_org_id,

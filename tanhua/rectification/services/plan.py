@@ -270,6 +270,8 @@ def _carry_over(*, actor, talk: Talk, plan: RectificationPlan, start: int) -> in
             achieved_value=old.achieved_value,
             carried_from=old,
             campaign_id=talk.campaign_id,
+            year=talk.year,
+            committee_id=talk.committee_id,
             talk=talk,
             subject_id=talk.subject_id,
             subject_org_id=talk.subject_org_id,
@@ -436,7 +438,8 @@ def save_plan(
             measure = current_m.get(m.id) if m.id is not None else None
             if measure is None:
                 measure = Measure(
-                    campaign_id=talk.campaign_id, talk=talk, subject_id=talk.subject_id,
+                    campaign_id=talk.campaign_id, year=talk.year,
+                    committee_id=talk.committee_id, talk=talk, subject_id=talk.subject_id,
                     subject_org_id=talk.subject_org_id, classification=talk.classification,
                 )  # fmt: skip
             measure.problem, measure.order, measure.text, measure.kind = (

@@ -358,7 +358,8 @@ def save(
     if problems is not None:
         current = _problems(record)
         old = _problem_lines(current)
-        _sync_problems(record, _clean_problems(record, problems, {p.pk for p in current}), current)
+        drafts = _clean_problems(record, problems, {p.pk for p in current})
+        _sync_problems(talk, record, drafts, current)
         new = _problem_lines(_problems(record))
         if new != old:
             before["problems"], after["problems"] = old, new
@@ -395,7 +396,9 @@ def _problem_lines(problems) -> str:
     return "；".join(f"{p.focus_area} {p.text[:60]}" for p in problems)
 
 
-def _sync_problems(record, drafts: list[ProblemDraft], current: list[RecordProblem]) -> None:
+def _sync_problems(
+    talk: Talk, record, drafts: list[ProblemDraft], current: list[RecordProblem]
+) -> None:
     by_id = {p.pk: p for p in current}
     keep = {d.id for d in drafts if d.id is not None}
     gone = [pk for pk in by_id if pk not in keep]
@@ -406,7 +409,10 @@ def _sync_problems(record, drafts: list[ProblemDraft], current: list[RecordProbl
     for order, d in enumerate(drafts, start=1):
         p = by_id.get(d.id) if d.id is not None else None
         if p is None:
-            p = RecordProblem(record=record)
+            p = RecordProblem(
+                record=record, campaign_id=talk.campaign_id, year=talk.year,
+                committee_id=talk.committee_id, talk_type=talk.type,
+            )  # fmt: skip
         changed = (p.order, p.focus_area, p.text, p.outline_problem_id) != (
             order, d.focus_area, d.text, d.outline_problem,
         )  # fmt: skip

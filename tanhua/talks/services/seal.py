@@ -18,7 +18,7 @@ from tanhua.accounts import roles as R
 from tanhua.audit import services as audit
 from tanhua.core import scoping
 from tanhua.core.versioning import StaleEdit, check_fresh
-from tanhua.talks.models import RecordAddendum, Talk, TalkRecord, TalkStatus
+from tanhua.talks.models import RecordAddendum, RecordProblem, Talk, TalkRecord, TalkStatus
 from tanhua.talks.services.outline import is_talker
 from tanhua.talks.services.record import (
     MAX_ADDENDUM,
@@ -135,6 +135,11 @@ def _confirm(*, actor, talk: Talk, expected_version: int | None) -> TalkRecord:
 
 def _seal(*, actor, talk: Talk, record: TalkRecord) -> None:
     problems = _problems(record)
+    # The problems' own copy of the seal (the year's counts read it), before the record is
+    # sealed: from then on the trigger refuses any change of them.
+    RecordProblem.objects.unscoped("the problems of the record being sealed").filter(
+        record=record
+    ).update(sealed=True)
     record.sealed_at = timezone.now()
     record.content_hash = content_hash(record, problems)
     record.save(update_fields=["sealed_at", "content_hash", "updated_at"])
