@@ -270,11 +270,12 @@ def by_unit(
 
 
 def past_year(talks: dict, problems: dict) -> dict:
-    """A year of the trend from `year_talks` and `year_problems` rows: the talks held (dated)
-    and the sealed problems of every talk type, as the trend has always counted them."""
+    """A year of the trend from `year_talks` and `year_problems` rows, counted as the year
+    itself is: political supervision talks held and the problems they pointed out (DESIGN
+    §1: talk types are never mixed in one count)."""
     return {
-        "held": talks.get("dated", 0),
-        "problems": sum(n for by_area in problems.values() for n in by_area.values()),
+        "held": board_talks(talks)["held"],
+        "problems": board_problems(problems)["total"],
     }
 
 
