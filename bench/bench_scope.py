@@ -181,6 +181,7 @@ def build(provinces: int) -> None:
                 posts.append(
                     Position(
                         cadre_id=cadre_ids[f"G{n:05d}{p}"],
+                        cadre_code=f"G{n:05d}{p}",
                         organization_id=ids[org][0],
                         title=title,
                         principal=principal,
@@ -381,7 +382,9 @@ def measure(engine: str, workers: dict[int, Worker], runs: int, warmup: int) -> 
                         samples[n].append(result)
             med = {n: statistics.median(r["ms"] for r in samples[n]) for n in workers}
             cpu = {n: statistics.median(r["cpu"] for r in samples[n]) for n in workers}
-            queries = {n: samples[n][-1]["queries"] for n in workers}
+            # The usual count: a token's last use is written at most once a minute, which
+            # may fall on any one sample of either size.
+            queries = {n: statistics.mode(r["queries"] for r in samples[n]) for n in workers}
             rows.append(
                 {
                     "engine": engine,
