@@ -365,11 +365,13 @@ def pg_names(sizes) -> list[str]:
 # --- the comparison -------------------------------------------------------------------------
 
 
-def measure(engine: str, workers: dict[int, Worker], runs: int, warmup: int) -> list[dict]:
+def measure(
+    engine: str, workers: dict[int, Worker], runs: int, warmup: int, pages=PAGES
+) -> list[dict]:
     small, large = sorted(workers)
     rows = []
     for user in ("province", "city"):
-        for name, kind, url in PAGES:
+        for name, kind, url in pages:
             samples = {n: [] for n in workers}
             for i in range(warmup + runs):
                 # Alternate who goes first, so neither size always follows the other.
@@ -438,6 +440,9 @@ def main() -> int:
     parser.add_argument("--keep-pg", action="store_true", help="keep the PostgreSQL databases")
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument(
+        "--pages", help="only the pages whose name contains one of these (comma-separated)"
+    )
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--home", help=argparse.SUPPRESS)
@@ -493,7 +498,9 @@ def main() -> int:
                 for n, w in workers.items():
                     info = w.ready()
                     print(f"# {engine} {n}x: {json.dumps(info, ensure_ascii=False)}", flush=True)
-                rows += measure(engine, workers, args.runs, args.warmup)
+                wanted = [w for w in (args.pages or "").split(",") if w]
+                pages = [p for p in PAGES if not wanted or any(w in p[0] for w in wanted)]
+                rows += measure(engine, workers, args.runs, args.warmup, pages)
             finally:
                 for w in workers.values():
                     w.close()
