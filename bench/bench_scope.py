@@ -181,6 +181,7 @@ def build(provinces: int) -> None:
                 posts.append(
                     Position(
                         cadre_id=cadre_ids[f"G{n:05d}{p}"],
+                        cadre_code=f"G{n:05d}{p}",
                         organization_id=ids[org][0],
                         title=title,
                         principal=principal,
@@ -364,11 +365,13 @@ def pg_names(sizes) -> list[str]:
 # --- the comparison -------------------------------------------------------------------------
 
 
-def measure(engine: str, workers: dict[int, Worker], runs: int, warmup: int) -> list[dict]:
+def measure(
+    engine: str, workers: dict[int, Worker], runs: int, warmup: int, pages=PAGES
+) -> list[dict]:
     small, large = sorted(workers)
     rows = []
     for user in ("province", "city"):
-        for name, kind, url in PAGES:
+        for name, kind, url in pages:
             samples = {n: [] for n in workers}
             for i in range(warmup + runs):
                 # Alternate who goes first, so neither size always follows the other.
@@ -381,7 +384,9 @@ def measure(engine: str, workers: dict[int, Worker], runs: int, warmup: int) -> 
                         samples[n].append(result)
             med = {n: statistics.median(r["ms"] for r in samples[n]) for n in workers}
             cpu = {n: statistics.median(r["cpu"] for r in samples[n]) for n in workers}
-            queries = {n: samples[n][-1]["queries"] for n in workers}
+            # The usual count: a token's last use is written at most once a minute, which
+            # may fall on any one sample of either size.
+            queries = {n: statistics.mode(r["queries"] for r in samples[n]) for n in workers}
             rows.append(
                 {
                     "engine": engine,
@@ -435,6 +440,9 @@ def main() -> int:
     parser.add_argument("--keep-pg", action="store_true", help="keep the PostgreSQL databases")
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument(
+        "--pages", help="only the pages whose name contains one of these (comma-separated)"
+    )
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--home", help=argparse.SUPPRESS)
@@ -490,7 +498,9 @@ def main() -> int:
                 for n, w in workers.items():
                     info = w.ready()
                     print(f"# {engine} {n}x: {json.dumps(info, ensure_ascii=False)}", flush=True)
-                rows += measure(engine, workers, args.runs, args.warmup)
+                wanted = [w for w in (args.pages or "").split(",") if w]
+                pages = [p for p in PAGES if not wanted or any(w in p[0] for w in wanted)]
+                rows += measure(engine, workers, args.runs, args.warmup, pages)
             finally:
                 for w in workers.values():
                     w.close()

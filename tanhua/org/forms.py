@@ -42,5 +42,14 @@ class CadreFilterForm(forms.Form):
                 # On SQLite the holders are listed once from the posts in scope: the EXISTS
                 # per cadre in scope cost more than twice as much, and more the larger the
                 # table the scope's cadres are spread over (docs/benchmarks.md, issue 7).
-                qs = qs.filter(InSubquery("pk", holds.values("cadre_id"), link="cadre_id"))
+                # In code order by code too: an `id IN (holders)` beside the scope's
+                # `code IN (…)` was planned as a probe of every (code, id) pair (seconds).
+                qs = qs.filter(
+                    InSubquery(
+                        "pk",
+                        holds.values("cadre_id"),
+                        link="cadre_id",
+                        in_order=("code", "cadre_code"),
+                    )
+                )
         return qs

@@ -166,7 +166,7 @@ def _scope_key(user) -> tuple | None:
 
 
 class _CountsWholeScope(ScopedQuerySet):
-    """A scope that, unfiltered (only reordered or with related rows selected), is counted
+    """A scope that, unfiltered (only reordered or with related rows fetched), is counted
     by `_count_via`, a cheaper query of the same rows' number: see _scope_count and
     _post_scope_count for why each is cheaper, and docs/benchmarks.md (issue 7)."""
 
@@ -180,6 +180,11 @@ class _CountsWholeScope(ScopedQuerySet):
 
     def select_related(self, *fields):
         clone = super().select_related(*fields)
+        clone._count_via = self._count_via
+        return clone
+
+    def prefetch_related(self, *lookups):
+        clone = super().prefetch_related(*lookups)
         clone._count_via = self._count_via
         return clone
 
@@ -211,7 +216,12 @@ class CadreQuerySet(_CountsWholeScope):
             # The posts of the organizations in scope, driven from the organization path
             # range on both engines, so the cost follows the scope, not the table.
             qs = self.filter(
-                InSubquery("pk", _posts_in_subtree(path).values("cadre_id"), link="cadre_id")
+                InSubquery(
+                    "pk",
+                    _posts_in_subtree(path).values("cadre_id"),
+                    link="cadre_id",
+                    in_order=("code", "cadre_code"),
+                )
             )
             qs = qs.filter(classification__lte=scoping.clearance(user))
             qs = qs.exclude(pk__in=scoping.declared_cadres(user))
@@ -242,19 +252,39 @@ class InSubquery(models.Func):
       does): a correlated EXISTS over that row's posts instead, so that a lookup costs a
       few index probes rather than building the whole scope's list first.
 
+    - A query in the order of a unique field that the subquery's rows carry too
+      (`in_order=("code", "cadre_code")`): `code IN (subquery of codes)`. The engine then
+      walks the listed codes in order through the unique index and stops at the page's
+      end, instead of looking every row of the scope up by primary key to sort them, which
+      cost more the larger the table the scope is spread over (docs/benchmarks.md, issue 7).
+
     `correlated` is the subquery's queryset filtered on `link` = the outer row's `field`.
     """
 
     conditional = True
     output_field = models.BooleanField()
 
-    def __init__(self, field: str, queryset, *, link: str):
+    def __init__(self, field: str, queryset, *, link: str, in_order: tuple[str, str] | None = None):
         # Like `__in`, the subqueries need no order (Position orders by path by default).
         queryset = queryset.order_by()
         correlated = queryset.filter(**{link: models.OuterRef(field)})
-        super().__init__(
-            models.F(field), models.Subquery(queryset), models.Exists(correlated.values("pk"))
-        )
+        expressions = [
+            models.F(field),
+            models.Subquery(queryset),
+            models.Exists(correlated.values("pk")),
+        ]
+        if in_order is not None:
+            outer, inner = in_order
+            expressions += [models.F(outer), models.Subquery(queryset.values(inner))]
+        self.in_order = in_order and in_order[0]
+        super().__init__(*expressions)
+
+    def _in_order(self, compiler) -> bool:
+        if not self.in_order:
+            return False
+        query = compiler.query
+        ordering = query.order_by or (query.default_ordering and query.get_meta().ordering)
+        return bool(ordering) and ordering[0] == self.in_order
 
     def _names_one_row(self, compiler) -> bool:
         col = self.source_expressions[0]
@@ -280,9 +310,11 @@ class InSubquery(models.Func):
         return False
 
     def _sql(self, compiler, template: str):
-        lhs_expr, subquery, exists = self.source_expressions
+        lhs_expr, subquery, exists, *by_order = self.source_expressions
         if self._names_one_row(compiler):
             return compiler.compile(exists)
+        if by_order and self._in_order(compiler):
+            lhs_expr, subquery = by_order
         lhs, lhs_params = compiler.compile(lhs_expr)
         rhs, rhs_params = compiler.compile(subquery)
         return template.format(lhs=lhs, rhs=rhs), (*lhs_params, *rhs_params)
@@ -437,6 +469,11 @@ class Position(ScopedModel, Versioned):
     organization = models.ForeignKey(
         Organization, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="positions"
     )
+    # The holder's code, copied when the post is made (a post never changes holder, a cadre
+    # never changes code): a page of the cadres in scope, in code order, is then read from
+    # the post index alone instead of looking up every cadre in scope (docs/benchmarks.md,
+    # issue 7). Every write of a post sets it: save() here, bulk paths explicitly.
+    cadre_code = models.CharField(max_length=32, editable=False, default="")
     title = models.CharField(_("职务"), max_length=100)
     principal = models.BooleanField(_("是否一把手"), default=False)
     start = models.DateField(_("任职日期"))
@@ -461,12 +498,25 @@ class Position(ScopedModel, Versioned):
         ]
         indexes = [
             # Who holds a post in these organizations, answered from the index alone: the
-            # scope of every cadre query (CadreQuerySet._visible) reads only this.
-            models.Index(fields=["organization", "cadre"], name="position_org_cadre"),
+            # scope of every cadre query (CadreQuerySet._visible) reads only this, by id or,
+            # for a list in code order, by code.
+            models.Index(
+                fields=["organization", "cadre", "cadre_code"], name="position_org_cadre_code"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.organization.name} {self.title} {self.cadre.name}"
+
+    def save(self, *args, **kwargs):
+        stale = not self.cadre_code or (
+            Position.cadre.is_cached(self) and self.cadre.code != self.cadre_code
+        )
+        if self.cadre_id is not None and stale:
+            self.cadre_code = self.cadre.code
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "cadre_code"}
+        super().save(*args, **kwargs)
 
     def is_current(self, on=None) -> bool:
         from django.utils import timezone

@@ -174,6 +174,7 @@ class PositionsKind(ImportKind):
             Position,
             [
                 "cadre",
+                "cadre_code",
                 "organization",
                 "title",
                 "principal",
@@ -185,6 +186,7 @@ class PositionsKind(ImportKind):
             [
                 (
                     cadre_ids[p["cadre_code"]],
+                    p["cadre_code"],
                     org_ids[p["org_code"]],
                     p["title"],
                     p["principal"],

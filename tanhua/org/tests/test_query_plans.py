@@ -26,7 +26,7 @@ def scanned_tables(text: str) -> list[str]:
 def test_the_cadres_in_scope_are_counted_from_the_path_range_and_the_post_index(owner):
     text = plan(Cadre.objects.visible_to(owner))
     assert "org_organization_path" in text and "(path>? AND path<?)" in text
-    assert "COVERING INDEX position_org_cadre (organization_id=?)" in text
+    assert "COVERING INDEX position_org_cadre_code (organization_id=?)" in text
     assert scanned_tables(text) == []
 
 
@@ -122,7 +122,7 @@ def test_postgresql_plans_for_data_in_memory_not_for_spinning_disks():
 def test_posts_in_scope_are_counted_from_the_post_index_without_reading_each_cadre(owner):
     # What count() runs: no order, no columns but the key.
     text = plan(Position.objects.visible_to(owner).order_by().values("pk"))
-    assert "COVERING INDEX position_org_cadre (organization_id=?)" in text
+    assert "COVERING INDEX position_org_cadre_code (organization_id=?)" in text
     assert "COVERING INDEX cadre_classification (classification>?)" in text
     assert "org_cadre USING INTEGER PRIMARY KEY" not in text
 
