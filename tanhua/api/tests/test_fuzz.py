@@ -46,7 +46,7 @@ ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 # CI runs the suite on SQLite and on PostgreSQL. Each engine takes a share of the phases, so
 # that together they try every input once instead of the same ones twice: SQLite the
 # schema's boundaries (the coverage phase: lengths, extremes, formats, every enum value),
-# PostgreSQL 20 random inputs an operation (the fuzzing phase, seeded: each run the same
+# PostgreSQL 10 random inputs an operation (the fuzzing phase, seeded: each run the same
 # ones). Both try the schema's own examples. Run alone, either engine is still fuzzed.
 PHASES = ["examples", "fuzzing"] if ON_POSTGRES else ["examples", "coverage"]
 
@@ -70,7 +70,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @schema.parametrize()
 @seed(20261201)
 @settings(
-    max_examples=20,
+    max_examples=10,
     database=None,
     deadline=None,
     suppress_health_check=list(HealthCheck),

@@ -96,8 +96,29 @@ def matrix_world(django_db_setup, django_db_blocker):
         world = add_scope_probes(build_world())
         add_talks(world)
         add_text_probes(world, records=False)
+        _sign_in_every_persona(world)
         yield world
         transaction.set_rollback(True)
+
+
+def _sign_in_every_persona(world) -> None:
+    """A session and an API token per persona, made once for the module (a login and a token
+    per request were a fifth of the matrix's time). What a request does to them — a logout,
+    a password change, a revoked token — is rolled back with the test's savepoint."""
+    from tanhua.api.services import issue_token
+
+    world.sessions, world.tokens = {}, {}
+    for user in world.users.values():
+        client = Client()
+        client.force_login(user)
+        world.sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        world.tokens[user.pk] = issue_token(actor=None, user=user, name="matrix")[1]
+
+
+def _signed_in(world, user) -> Client:
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[user.pk]
+    return client
 
 
 def _reaches(user, anchor_code: str | None, world) -> bool:
@@ -173,7 +194,7 @@ def test_each_url_answers_each_persona_as_the_matrix_says(db, matrix_world, name
             assert response.url.startswith(login), f"{url} redirects to {response.url}"
         return
     user = matrix_world.users[persona]
-    client.force_login(user)
+    client = _signed_in(matrix_world, user)
     expected = _expected(entry, user, _anchor(entry, where), matrix_world)
     if entry.per_user:
         # Owned objects: the persona's own is in scope anywhere; another user's never is.
@@ -227,7 +248,6 @@ API_CASES = [
 def test_each_api_operation_answers_each_persona_as_the_matrix_says(
     db, matrix_world, key, persona, where
 ):
-    from tanhua.api.services import issue_token
 
     entry = API_ENTRIES[key]
     method, template = key.split(" ", 1)
@@ -236,8 +256,7 @@ def test_each_api_operation_answers_each_persona_as_the_matrix_says(
     headers = {}
     if persona != ANONYMOUS:
         user = matrix_world.users[persona]
-        _token, plain = issue_token(actor=None, user=user, name="matrix")
-        headers["Authorization"] = f"Bearer {plain}"
+        headers["Authorization"] = f"Bearer {matrix_world.tokens[user.pk]}"
     if method == "GET":
         response = Client().get(path, headers=headers)
     else:
@@ -297,12 +316,10 @@ def _all_codes(kind: str) -> list[str]:
 
 
 def _api_call(user, key: str, entry: access_matrix.Access, world, data=None, query=None):
-    from tanhua.api.services import issue_token
 
     method, template = key.split(" ", 1)
     path = template.format(**entry.kwargs(world)) if entry.kwargs else template
-    _token, plain = issue_token(actor=None, user=user, name="matrix")
-    headers = {"Authorization": f"Bearer {plain}"}
+    headers = {"Authorization": f"Bearer {world.tokens[user.pk]}"}
     if method == "GET":
         return Client().get(path, query or {}, headers=headers)
     body = json.dumps(entry.data if data is None else data)
@@ -467,8 +484,7 @@ def _fetch_one(name: str, user, world, variant: dict) -> tuple[int, bytes]:
     if is_api:
         response = _api_call(user, name, entry, world, query=variant)
     else:
-        client = Client()
-        client.force_login(user)
+        client = _signed_in(world, user)
         url = reverse(name, kwargs=entry.kwargs(world) if entry.kwargs else None)
         response = client.get(url, variant)
     return response.status_code, _PER_REQUEST_TOKENS.sub(rb"\1", response.content)

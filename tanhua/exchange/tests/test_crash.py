@@ -2,7 +2,7 @@
 or failing with an exception at a random row, leaves the database holding the whole import
 or none of it, with an audit chain that still verifies.
 
-Each database gets a file set of tens of thousands of rows (bench/bench_import.py's data)
+Each database gets a file set of 10,000 rows (bench/bench_import.py's data)
 and a starting state holding part of it under older names, so the import both creates and
 updates. Every run starts from a copy of that state (and of its audit anchor); a subprocess
 imports, the parent kills it after a seeded random delay or lets the injected failure end
@@ -35,7 +35,7 @@ DRIVER = Path(__file__).with_name("crash_driver.py")
 SEED = 20261201
 KILLS = 5
 FAILURES = 3
-SCALE = 0.4  # 400 organizations, 8,000 cadres, 11,600 positions: 20,000 rows
+SCALE = 0.2  # 200 organizations, 4,000 cadres, 5,800 positions: 10,000 rows
 TABLES = ("org_organization", "org_cadre", "org_position")
 PG_PREFIX = "test_h10_crash_"
 
