@@ -478,9 +478,9 @@ def report(r: dict) -> str:
             "one more index entry. The generated year is the only one: with earlier years the "
             "talk and problem queries also read the trend's four years, in the same pass "
             "(before: two further joined queries).",
-            "- kept as it was, for the owner of DESIGN §1 to decide: the trend's past years "
-            "count the sealed problems of every talk type (and political supervision's held "
-            "talks), the year itself political supervision only (`figures.past_year`).",
+            "- the trend's past years count as the year itself does: political supervision "
+            "talks held and their problems only (`figures.past_year`; DESIGN §1: talk types "
+            "are never mixed in one count).",
             "- the board is still reused for 120 s per committee and year "
             "(`REPORTS_DASHBOARD_CACHE_SECONDS`; the page says when it was counted) so that "
             "many leaders' views do not each scan the year; the target is met without it "
