@@ -12,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache, partial
@@ -35,7 +33,7 @@ from tanhua.audit.models import (
     RefusalKind,
     Result,
 )
-from tanhua.core import request_context
+from tanhua.core import keyfiles, request_context
 
 GENESIS = "0" * 64
 # Any constant; it names the advisory lock that serializes appends on PostgreSQL.
@@ -65,22 +63,7 @@ class Event:
 
 
 def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written aside and linked into place: a concurrent reader never sees an empty key file,
-    # and of two processes creating it at once exactly one wins.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".audit-key-")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-    finally:
-        os.unlink(tmp)
+    keyfiles.create_once(path, secrets.token_hex(32).encode(), prefix=".audit-key-")
 
 
 def key() -> bytes:

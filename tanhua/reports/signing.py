@@ -14,12 +14,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from tanhua.core import keyfiles
 
 RAW_PUBLIC_BYTES = 32
 
@@ -41,22 +41,7 @@ def _create_key_file(path: Path) -> None:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # As the audit key: written aside and linked into place, so a concurrent reader never
-    # sees a half-written key, and of two processes creating it at once exactly one wins.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".annex-key-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-    finally:
-        os.unlink(tmp)
+    keyfiles.create_once(path, pem, prefix=".annex-key-")
 
 
 def private_key():
