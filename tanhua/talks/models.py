@@ -521,10 +521,21 @@ class RecordProblem(ScopedModel):
     def fill_copies(rows) -> None:
         """The talk's campaign and type where not given (from the record's talk), then the
         campaign's year and committee."""
-        for row in rows:
-            if row.campaign_id is None or not row.talk_type:
-                talk = row.record.talk
-                row.campaign_id, row.talk_type = talk.campaign_id, talk.type
+        todo = [r for r in rows if r.campaign_id is None or not r.talk_type]
+        # One query for all the rows' records (a bulk_create of a record's problems would
+        # otherwise read its record and talk once per problem).
+        talks = {}
+        if todo:
+            talks = {
+                pk: (campaign_id, talk_type)
+                for pk, campaign_id, talk_type in TalkRecord.objects.unscoped(
+                    "the talk of problems being written"
+                )
+                .filter(pk__in={r.record_id for r in todo})
+                .values_list("pk", "talk__campaign_id", "talk__type")
+            }
+        for row in todo:
+            row.campaign_id, row.talk_type = talks[row.record_id]
         copies.fill(rows)
 
     def save(self, *args, **kwargs):
