@@ -474,6 +474,12 @@ class Position(ScopedModel, Versioned):
     # the post index alone instead of looking up every cadre in scope (docs/benchmarks.md,
     # issue 7). Every write of a post sets it: save() here, bulk paths explicitly.
     cadre_code = models.CharField(max_length=32, editable=False, default="")
+    # The organization's path, copied (like cadre_code) so that the posts of a scope are one
+    # contiguous range of one index on both engines instead of one probe per organization
+    # in the subtree (docs/benchmarks.md, issue 7). Unlike the code it changes: every
+    # change of an organization's path rewrites it (services._move_subtree, the
+    # organizations import); save() fills it for a new post.
+    org_path = PathField(max_length=1024, editable=False, default="")
     title = models.CharField(_("职务"), max_length=100)
     principal = models.BooleanField(_("是否一把手"), default=False)
     start = models.DateField(_("任职日期"))
@@ -503,19 +509,39 @@ class Position(ScopedModel, Versioned):
             models.Index(
                 fields=["organization", "cadre", "cadre_code"], name="position_org_cadre_code"
             ),
+            # The posts of a scope as one range (org_path): who holds them, by code or id,
+            # and what the level filter needs (organization, start, end), read from the
+            # index alone. On PostgreSQL the path in pattern order, so that the prefix LIKE
+            # of PathStartsWith is an index range whatever the database's collation.
+            models.Index(
+                fields=["org_path", "cadre_code", "cadre", "organization", "start", "end"],
+                name="position_path_holder",
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "varchar_ops",
+                    "int8_ops",
+                    "int8_ops",
+                    "date_ops",
+                    "date_ops",
+                ],
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.organization.name} {self.title} {self.cadre.name}"
 
     def save(self, *args, **kwargs):
-        stale = not self.cadre_code or (
-            Position.cadre.is_cached(self) and self.cadre.code != self.cadre_code
-        )
-        if self.cadre_id is not None and stale:
-            self.cadre_code = self.cadre.code
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "cadre_code"}
+        copies = (("cadre", "cadre_code", "code"), ("organization", "org_path", "path"))
+        for relation, copy, source in copies:
+            related = getattr(Position, relation)
+            stale = not getattr(self, copy) or (
+                related.is_cached(self)
+                and getattr(getattr(self, relation), source) != getattr(self, copy)
+            )
+            if getattr(self, f"{relation}_id") is not None and stale:
+                setattr(self, copy, getattr(getattr(self, relation), source))
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], copy}
         super().save(*args, **kwargs)
 
     def is_current(self, on=None) -> bool:
