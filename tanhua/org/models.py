@@ -513,7 +513,9 @@ class Position(ScopedModel, Versioned):
     objects = PositionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["organization__path", "-principal", "title", "start"]
+        # The post's copy of the path: the same order as the organization's, without a join
+        # to every organization (PostgreSQL hash-joined the whole table to sort a page).
+        ordering = ["org_path", "-principal", "title", "start"]
         verbose_name = _("职务")
         verbose_name_plural = _("职务")
         constraints = [

@@ -26,6 +26,14 @@ class Migration(migrations.Migration):
         ),
         # Filled before the index is built: one pass over the table, not an index update a row.
         migrations.RunPython(fill_org_paths, migrations.RunPython.noop, elidable=False),
+        migrations.AlterModelOptions(
+            name="position",
+            options={
+                "ordering": ["org_path", "-principal", "title", "start"],
+                "verbose_name": "职务",
+                "verbose_name_plural": "职务",
+            },
+        ),
         migrations.AddIndex(
             model_name="position",
             index=models.Index(

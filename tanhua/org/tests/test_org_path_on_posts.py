@@ -230,3 +230,14 @@ def test_the_level_filter_after_a_move_follows_the_new_tree(owner, world):
     found = form.apply(Cadre.objects.visible_to(outsider), user=outsider)
     assert [c.code for c in found] == ["GT111"]
     assert Organization.objects.get(code="T111").path == "/P/C2/K11/T111/"
+
+
+def test_the_level_filter_of_a_subject_who_sees_only_themself_still_applies(world):
+    # No list of posts to narrow (CadreQuerySet.holding answers None): the filter as before.
+    subject = world.users["subject_k11"]
+    visible = Cadre.objects.visible_to(subject)
+    assert visible.holding(organization__level="county") is None
+    for level, expected in (("county", ["GK11"]), ("township", [])):
+        form = CadreFilterForm({"level": level})
+        assert form.is_valid()
+        assert [c.code for c in form.apply(visible, user=subject)] == expected
