@@ -241,3 +241,15 @@ def test_the_level_filter_of_a_subject_who_sees_only_themself_still_applies(worl
         form = CadreFilterForm({"level": level})
         assert form.is_valid()
         assert [c.code for c in form.apply(visible, user=subject)] == expected
+
+
+def test_narrowing_a_scope_leaves_the_scope_it_came_from_as_it_was(owner, world):
+    # The scope is built once per user and handed out as clones (reuse_visible): narrowing
+    # one must not narrow the next.
+    everyone = sorted(Cadre.objects.visible_to(owner).values_list("code", flat=True))
+    visible = Cadre.objects.visible_to(owner)
+    narrowed = visible.holding(organization__level="township")
+    assert list(narrowed.values_list("code", flat=True)) == ["GT111"]
+    assert sorted(visible.values_list("code", flat=True)) == everyone
+    assert sorted(Cadre.objects.visible_to(owner).values_list("code", flat=True)) == everyone
+    assert len(everyone) > 1
