@@ -556,6 +556,8 @@ class Position(ScopedModel, Versioned):
         return f"{self.organization.name} {self.title} {self.cadre.name}"
 
     def save(self, *args, **kwargs):
+        # The two copies (see the fields): from the related row when empty, or when the
+        # related row loaded with the post says otherwise; never an extra query otherwise.
         copies = (("cadre", "cadre_code", "code"), ("organization", "org_path", "path"))
         for relation, copy, source in copies:
             related = getattr(Position, relation)
