@@ -183,6 +183,7 @@ def build(provinces: int) -> None:
                         cadre_id=cadre_ids[f"G{n:05d}{p}"],
                         cadre_code=f"G{n:05d}{p}",
                         organization_id=ids[org][0],
+                        org_path=ids[org][1],
                         title=title,
                         principal=principal,
                         start=start,

@@ -420,7 +420,8 @@ def list_positions(request, filters: Query[PositionFilter]):
         qs = qs.current()
     elif filters.current is False:
         qs = qs.exclude(pk__in=visible.current().values("pk"))
-    count, rows = paginate(qs.order_by("organization__path", "-principal", "title", "pk"), filters)
+    # By the post's copy of the path (the organization's, without joining every organization).
+    count, rows = paginate(qs.order_by("org_path", "-principal", "title", "pk"), filters)
     return {"count": count, "items": [_position_out(p) for p in rows]}
 
 

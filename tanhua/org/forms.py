@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from tanhua.org.models import InSubquery, Level, Position, Tier
+from tanhua.core import scoping
+from tanhua.org.models import Level, Position, Tier, current_on
 
 
 class CadreFilterForm(forms.Form):
@@ -28,28 +28,18 @@ class CadreFilterForm(forms.Form):
         if data.get("tier"):
             qs = qs.filter(tier=data["tier"])
         if data.get("level"):
-            holds = (
-                Position.objects.visible_to(user)
-                .current()
-                .filter(organization__level=data["level"])
+            level = data["level"]
+            # The scope's own list of posts narrowed to the current ones at that level: one
+            # list on both engines (CadreQuerySet.holding). A post of the scope is one the
+            # user may see but for its holder's clearance or 回避, which the cadre filters
+            # test anyway. The organization's path range again beside its level, so that
+            # PostgreSQL reads the organizations of the scope, not all of that level.
+            path = scoping.scope_path(user) or ""
+            narrowed = qs.holding(
+                current_on(), organization__level=level, organization__path__startswith=path
             )
-            if connection.vendor == "postgresql":
-                # One EXISTS per cadre: with the holders as a second array beside the
-                # scope's, PostgreSQL matched each cadre against both arrays element by
-                # element (a second for a province).
-                qs = qs.filter(Exists(holds.filter(cadre=OuterRef("pk"))))
-            else:
-                # On SQLite the holders are listed once from the posts in scope: the EXISTS
-                # per cadre in scope cost more than twice as much, and more the larger the
-                # table the scope's cadres are spread over (docs/benchmarks.md, issue 7).
-                # In code order by code too: an `id IN (holders)` beside the scope's
-                # `code IN (…)` was planned as a probe of every (code, id) pair (seconds).
-                qs = qs.filter(
-                    InSubquery(
-                        "pk",
-                        holds.values("cadre_id"),
-                        link="cadre_id",
-                        in_order=("code", "cadre_code"),
-                    )
-                )
+            if narrowed is not None:
+                return narrowed
+            holds = Position.objects.visible_to(user).current().filter(organization__level=level)
+            qs = qs.filter(Exists(holds.filter(cadre=OuterRef("pk"))))
         return qs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.validators import RegexValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -167,8 +167,8 @@ def _scope_key(user) -> tuple | None:
 
 class _CountsWholeScope(ScopedQuerySet):
     """A scope that, unfiltered (only reordered or with related rows fetched), is counted
-    by `_count_via`, a cheaper query of the same rows' number: see _scope_count and
-    _post_scope_count for why each is cheaper, and docs/benchmarks.md (issue 7)."""
+    by `_count_via`, a cheaper query of the same rows' number: see _scope_count for why,
+    and docs/benchmarks.md (issue 7)."""
 
     reuse_keeps = ("_count_via",)
     _count_via = None
@@ -213,14 +213,15 @@ class CadreQuerySet(_CountsWholeScope):
             path = scoping.scope_path(user)
             if path is None:
                 return self.none()
-            # The posts of the organizations in scope, driven from the organization path
-            # range on both engines, so the cost follows the scope, not the table.
+            # The posts of the organizations in scope, one range of the posts' path index
+            # on both engines, so the cost follows the scope, not the table.
             qs = self.filter(
                 InSubquery(
                     "pk",
                     _posts_in_subtree(path).values("cadre_id"),
                     link="cadre_id",
                     in_order=("code", "cadre_code"),
+                    narrows_scope=True,
                 )
             )
             qs = qs.filter(classification__lte=scoping.clearance(user))
@@ -233,6 +234,24 @@ class CadreQuerySet(_CountsWholeScope):
             return self.none()
         qs = qs.filter(classification__lte=scoping.clearance(user))
         return qs.exclude(pk__in=scoping.declared_cadres(user))
+
+    def holding(self, *conditions, **lookups) -> CadreQuerySet | None:
+        """The cadres of this scope who hold a post in it matching the filter, as the
+        scope's own list of posts narrowed (one list): beside the scope's list a second one
+        of holders was matched element by element on PostgreSQL, or as a probe of every
+        pair on SQLite (docs/benchmarks.md, issue 7). A subset of the scope by construction,
+        it keeps clearance and 回避 (filters of their own). None for a scope that is not a
+        list of posts (a subject's own record): the caller filters as it would anyway."""
+        clone = self._chain()
+        children = clone.query.where.children
+        for i, child in enumerate(children):
+            # filter() keeps a condition as `condition = True` (an Exact lookup).
+            scope = getattr(child, "lhs", None)
+            if isinstance(scope, InSubquery) and scope.narrows_scope and child.rhs is True:
+                narrowed = scope.narrowed(*conditions, **lookups)
+                children[i] = clone.query.build_filter(narrowed)[0]
+                return clone
+        return None
 
     def search(self, term: str) -> CadreQuerySet:
         term = (term or "").strip()
@@ -264,9 +283,20 @@ class InSubquery(models.Func):
     conditional = True
     output_field = models.BooleanField()
 
-    def __init__(self, field: str, queryset, *, link: str, in_order: tuple[str, str] | None = None):
+    def __init__(
+        self,
+        field: str,
+        queryset,
+        *,
+        link: str,
+        in_order: tuple[str, str] | None = None,
+        narrows_scope: bool = False,
+    ):
         # Like `__in`, the subqueries need no order (Position orders by path by default).
         queryset = queryset.order_by()
+        # Kept to build a narrower copy (CadreQuerySet.holding); marks the scope's own list.
+        self.narrowing = (field, queryset, link, in_order)
+        self.narrows_scope = narrows_scope
         correlated = queryset.filter(**{link: models.OuterRef(field)})
         expressions = [
             models.F(field),
@@ -278,6 +308,12 @@ class InSubquery(models.Func):
             expressions += [models.F(outer), models.Subquery(queryset.values(inner))]
         self.in_order = in_order and in_order[0]
         super().__init__(*expressions)
+
+    def narrowed(self, *conditions, **lookups) -> InSubquery:
+        """The same test over the subquery's rows that also match the filter."""
+        field, queryset, link, in_order = self.narrowing
+        queryset = queryset.filter(*conditions, **lookups)
+        return InSubquery(field, queryset, link=link, in_order=in_order, narrows_scope=True)
 
     def _in_order(self, compiler) -> bool:
         if not self.in_order:
@@ -329,7 +365,8 @@ class InSubquery(models.Func):
 def _scope_count(user, path: str):
     """The cadres a staff user sees, as distinct post holders: the same set as
     CadreQuerySet._visible (a post in the subtree, within clearance, not 回避), read from
-    the (organization, cadre) index and the short list of cadres above the clearance."""
+    the post path index (a range holding each holder's id) and the short list of cadres
+    above the clearance."""
     above = Cadre.objects.unscoped("the scoping layer itself").filter(
         classification__gt=scoping.clearance(user)
     )
@@ -344,39 +381,21 @@ def _scope_count(user, path: str):
     )
 
 
-def _post_scope_count(user, path: str, above):
-    """The posts a staff user sees (PositionQuerySet._visible), for counting them: on
-    PostgreSQL with the subtree as an array (_in_subtree), the join being planned as a scan
-    of the whole index there; the join kept everywhere else, and for the listing itself
-    (as an EXISTS filter on a cadre's posts, the array made PostgreSQL materialize every
-    post in scope once per cadre)."""
-    posts = Position.objects.unscoped("the scoping layer itself")
-    return (
-        _in_subtree(posts, path)
-        .exclude(cadre_id__in=above.values("pk"))
-        .exclude(cadre_id__in=scoping.declared_cadres(user))
-    )
-
-
 def _in_subtree(posts, path: str):
     """`posts` narrowed to the organizations at or below `path`, for a list or count of the
-    posts themselves. PostgreSQL planned the path join's count as a scan of the whole
-    (organization, cadre) index hash-joined with the subtree; the subtree's ids as an array
-    make it probe that index once per organization in scope. SQLite keeps the join (see
-    PositionQuerySet._visible)."""
-    if connection.vendor == "postgresql":
-        subtree = Organization.objects.filter(path__startswith=path).values("pk")
-        return posts.filter(InSubquery("organization_id", subtree, link="pk"))
-    return posts.filter(organization__path__startswith=path)
+    posts themselves: the range of the posts' own copy of the path (Position.org_path), one
+    contiguous range of its index on both engines. Before it, PostgreSQL probed the
+    (organization, cadre) index once per organization in scope, and SQLite joined the
+    organizations' path range."""
+    return posts.filter(org_path__startswith=path)
 
 
 def _posts_in_subtree(path: str):
     """Every post of the organizations at or below `path` (a subquery; never evaluated here)."""
-    # A join on the path range, not `organization_id IN (…)`: SQLite then walks the path
-    # index and the (organization, cadre) index and never touches a post's row.
-    return Position.objects.unscoped("the scoping layer itself").filter(
-        organization__path__startswith=path
-    )
+    # The range of the posts' path index, which also holds the holder's code and id: one
+    # index range and no post row, where the join on the organizations' path probed the
+    # (organization, cadre) index once per organization (1,402 for a province).
+    return _in_subtree(Position.objects.unscoped("the scoping layer itself"), path)
 
 
 class Cadre(ScopedModel, Versioned):
@@ -424,14 +443,14 @@ class PositionQuerySet(_CountsWholeScope):
                 return self.none()
             # A post inside the scope makes its holder visible: no second test of the cadre's
             # scope, only of clearance and 回避.
-            # The path range as a join, not `organization_id IN (…)`: with the IN list
-            # SQLite probes every (cadre, organization) pair of a prefetch's cadres and the
-            # scope's organizations; with the join it starts from whichever side is narrow
-            # (the posts of 50 cadres, of one organization, or the subtree) and checks the
-            # other by primary key. select_related("organization") reuses the same join.
-            # Clearance as "none of the few cadres above it" (an index range over the
-            # classified) rather than a join to every post's cadre: a count of the posts in
-            # scope then reads the post index alone.
+            # The post's own copy of the path, not `organization_id IN (…)`: with the IN
+            # list SQLite probes every (cadre, organization) pair of a prefetch's cadres and
+            # the scope's organizations; a column of the row itself is checked on whichever
+            # rows the narrow side gives (the posts of 50 cadres, of one organization) or
+            # read as one range of the path index (the whole scope). Clearance as "none of
+            # the few cadres above it" (an index range over the classified) rather than a
+            # join to every post's cadre: a count of the posts in scope then reads the post
+            # index alone.
             above = Cadre.objects.unscoped("the scoping layer itself").filter(
                 classification__gt=scoping.clearance(user)
             )
@@ -440,18 +459,22 @@ class PositionQuerySet(_CountsWholeScope):
                 .exclude(cadre_id__in=above.values("pk"))
                 .exclude(cadre_id__in=scoping.declared_cadres(user))
             )
-            qs._count_via = _post_scope_count(user, path, above)
             return qs
         return self.filter(cadre__in=Cadre.objects.visible_to(user).values("pk"))
 
     def current(self, on=None) -> PositionQuerySet:
-        from django.utils import timezone
-
-        day = on or timezone.localdate()
-        return self.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
+        return self.filter(current_on(on))
 
     def principals(self) -> PositionQuerySet:
         return self.filter(principal=True)
+
+
+def current_on(day=None) -> Q:
+    """A post held on `day` (today by default)."""
+    from django.utils import timezone
+
+    day = day or timezone.localdate()
+    return (Q(end__isnull=True) | Q(end__gte=day)) & Q(start__lte=day)
 
 
 class Position(ScopedModel, Versioned):
@@ -474,6 +497,12 @@ class Position(ScopedModel, Versioned):
     # the post index alone instead of looking up every cadre in scope (docs/benchmarks.md,
     # issue 7). Every write of a post sets it: save() here, bulk paths explicitly.
     cadre_code = models.CharField(max_length=32, editable=False, default="")
+    # The organization's path, copied (like cadre_code) so that the posts of a scope are one
+    # contiguous range of one index on both engines instead of one probe per organization
+    # in the subtree (docs/benchmarks.md, issue 7). Unlike the code it changes: every
+    # change of an organization's path rewrites it (services._move_subtree, the
+    # organizations import); save() fills it for a new post.
+    org_path = PathField(max_length=1024, editable=False, default="")
     title = models.CharField(_("职务"), max_length=100)
     principal = models.BooleanField(_("是否一把手"), default=False)
     start = models.DateField(_("任职日期"))
@@ -484,7 +513,9 @@ class Position(ScopedModel, Versioned):
     objects = PositionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["organization__path", "-principal", "title", "start"]
+        # The post's copy of the path: the same order as the organization's, without a join
+        # to every organization (PostgreSQL hash-joined the whole table to sort a page).
+        ordering = ["org_path", "-principal", "title", "start"]
         verbose_name = _("职务")
         verbose_name_plural = _("职务")
         constraints = [
@@ -503,19 +534,41 @@ class Position(ScopedModel, Versioned):
             models.Index(
                 fields=["organization", "cadre", "cadre_code"], name="position_org_cadre_code"
             ),
+            # The posts of a scope as one range (org_path): who holds them, by code or id,
+            # and what the level filter needs (organization, start, end), read from the
+            # index alone. On PostgreSQL the path in pattern order, so that the prefix LIKE
+            # of PathStartsWith is an index range whatever the database's collation.
+            models.Index(
+                fields=["org_path", "cadre_code", "cadre", "organization", "start", "end"],
+                name="position_path_holder",
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "varchar_ops",
+                    "int8_ops",
+                    "int8_ops",
+                    "date_ops",
+                    "date_ops",
+                ],
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.organization.name} {self.title} {self.cadre.name}"
 
     def save(self, *args, **kwargs):
-        stale = not self.cadre_code or (
-            Position.cadre.is_cached(self) and self.cadre.code != self.cadre_code
-        )
-        if self.cadre_id is not None and stale:
-            self.cadre_code = self.cadre.code
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "cadre_code"}
+        # The two copies (see the fields): from the related row when empty, or when the
+        # related row loaded with the post says otherwise; never an extra query otherwise.
+        copies = (("cadre", "cadre_code", "code"), ("organization", "org_path", "path"))
+        for relation, copy, source in copies:
+            related = getattr(Position, relation)
+            stale = not getattr(self, copy) or (
+                related.is_cached(self)
+                and getattr(getattr(self, relation), source) != getattr(self, copy)
+            )
+            if getattr(self, f"{relation}_id") is not None and stale:
+                setattr(self, copy, getattr(getattr(self, relation), source))
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], copy}
         super().save(*args, **kwargs)
 
     def is_current(self, on=None) -> bool:

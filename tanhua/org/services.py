@@ -228,6 +228,10 @@ def _move_subtree(org: Organization, new_parent: Organization | None) -> None:
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_shift,
     )
+    # The posts' copy of the path (Position.org_path) follows in one UPDATE of its range.
+    Position.objects.unscoped("a subtree's posts follow its move").filter(
+        org_path__startswith=old_path
+    ).update(org_path=Concat(Value(new_path), Substr("org_path", len(old_path) + 1)))
     org.parent = new_parent
     org.path = new_path
     org.depth = new_depth

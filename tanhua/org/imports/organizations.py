@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 
 from tanhua.exchange.apply import Writer, update_rows
-from tanhua.exchange.plan import Planner, Rec, shown
+from tanhua.exchange.plan import Planner, Rec, chunks, shown
 from tanhua.exchange.schema import Column, ImportKind
 from tanhua.org.messages import CODE_UNAVAILABLE
-from tanhua.org.models import LEVEL_RANK, Level, Organization, code_validator
+from tanhua.org.models import LEVEL_RANK, Level, Organization, Position, code_validator
 from tanhua.org.services import check_parent
 
 from .words import LEVEL_WORDS
@@ -203,6 +204,14 @@ class OrganizationsKind(ImportKind):
             ["name", "level", "kind", "parent", "path", "depth", "updated_at"],
             updates,
         )
+        # The posts' copy of the path (Position.org_path) follows every organization whose
+        # path changed (a move reaches the whole subtree: each descendant is in `updates`).
+        moved = [before["id"] for before, o in changes.updates if o["path"] != before["path"]]
+        path = Organization.objects.filter(pk=OuterRef("organization_id")).values("path")[:1]
+        for chunk in chunks(moved):
+            Position.objects.unscoped("posts follow their organization's new path").filter(
+                organization_id__in=chunk
+            ).update(org_path=Subquery(path))
 
 
 def _check_tree(

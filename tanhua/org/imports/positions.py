@@ -159,8 +159,12 @@ class PositionsKind(ImportKind):
     def apply(self, changes: PositionChanges, writer: Writer) -> None:
         org_codes = sorted({p["org_code"] for p in changes.creates})
         org_ids: dict[str, int] = {}
+        org_paths: dict[str, str] = {}
         for chunk in chunks(org_codes):
-            org_ids.update(Organization.objects.filter(code__in=chunk).values_list("code", "id"))
+            for code, pk, path in Organization.objects.filter(code__in=chunk).values_list(
+                "code", "id", "path"
+            ):
+                org_ids[code], org_paths[code] = pk, path
         codes = sorted({p["cadre_code"] for p in changes.creates})
         cadre_ids: dict[str, int] = {}
         for chunk in chunks(codes):
@@ -176,6 +180,7 @@ class PositionsKind(ImportKind):
                 "cadre",
                 "cadre_code",
                 "organization",
+                "org_path",
                 "title",
                 "principal",
                 "start",
@@ -188,6 +193,7 @@ class PositionsKind(ImportKind):
                     cadre_ids[p["cadre_code"]],
                     p["cadre_code"],
                     org_ids[p["org_code"]],
+                    org_paths[p["org_code"]],
                     p["title"],
                     p["principal"],
                     day(p["start"]),

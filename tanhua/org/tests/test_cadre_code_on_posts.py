@@ -120,7 +120,7 @@ def test_the_filtered_list_in_code_order_matches_the_filter_without_it(owner, wo
 @sqlite_only
 def test_a_page_in_code_order_walks_the_listed_codes_and_sorts_nothing(owner):
     text = Cadre.objects.visible_to(owner).order_by("code")[:50].explain()
-    assert "(code=?)" in text and "position_org_cadre_code (organization_id=?)" in text
+    assert "(code=?)" in text and "position_path_holder (org_path>? AND org_path<?)" in text
     assert "TEMP B-TREE FOR ORDER BY" not in text
 
 

@@ -7,10 +7,14 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from tanhua.org.forms import CadreFilterForm
 from tanhua.org.models import Cadre, Position
 
 pytestmark = pytest.mark.django_db
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query planner")
+
+
+PATH_RANGE = "COVERING INDEX position_path_holder (org_path>? AND org_path<?)"
 
 
 def plan(qs) -> str:
@@ -23,17 +27,17 @@ def scanned_tables(text: str) -> list[str]:
 
 
 @sqlite_only
-def test_the_cadres_in_scope_are_counted_from_the_path_range_and_the_post_index(owner):
+def test_the_cadres_in_scope_are_counted_from_the_path_range_of_the_post_index(owner):
+    # One range of the posts' own path (Position.org_path), not one probe per organization.
     text = plan(Cadre.objects.visible_to(owner))
-    assert "org_organization_path" in text and "(path>? AND path<?)" in text
-    assert "COVERING INDEX position_org_cadre_code (organization_id=?)" in text
+    assert PATH_RANGE in text and "org_organization" not in text
     assert scanned_tables(text) == []
 
 
 @sqlite_only
 def test_the_posts_in_scope_start_from_the_path_range_and_never_scan_a_table(owner):
     text = plan(Position.objects.visible_to(owner).select_related("organization", "cadre"))
-    assert "(path>? AND path<?)" in text
+    assert "position_path_holder (org_path>? AND org_path<?)" in text
     assert scanned_tables(text) == []
 
 
@@ -122,7 +126,7 @@ def test_postgresql_plans_for_data_in_memory_not_for_spinning_disks():
 def test_posts_in_scope_are_counted_from_the_post_index_without_reading_each_cadre(owner):
     # What count() runs: no order, no columns but the key.
     text = plan(Position.objects.visible_to(owner).order_by().values("pk"))
-    assert "COVERING INDEX position_org_cadre_code (organization_id=?)" in text
+    assert PATH_RANGE in text
     assert "COVERING INDEX cadre_classification (classification>?)" in text
     assert "org_cadre USING INTEGER PRIMARY KEY" not in text
 
@@ -133,3 +137,17 @@ def test_the_posts_of_a_cadre_above_the_users_clearance_stay_hidden(owner, world
     assert not posts.filter(cadre__code="GSECRET").exists()
     assert posts.filter(cadre__code="GK11").exists()
     assert posts.filter(cadre__code="GSECRET").count() == 0
+
+
+@sqlite_only
+@pytest.mark.parametrize("order", [(), ("code",)])
+def test_the_level_filter_narrows_the_scopes_list_of_posts_instead_of_adding_one(owner, order):
+    # One list of the posts in scope, current and at the level, read from the path index
+    # (CadreQuerySet.holding): beside the scope's list, a second one of holders made SQLite
+    # probe every pair of the two (docs/benchmarks.md, issue 7).
+    form = CadreFilterForm({"tier": "county", "level": "township"})
+    assert form.is_valid()
+    text = plan(form.apply(Cadre.objects.visible_to(owner), user=owner).order_by(*order))
+    assert text.count(PATH_RANGE) == 1
+    assert "CORRELATED" not in text
+    assert scanned_tables(text) == []
