@@ -14,10 +14,11 @@ Each database lives in a worker process of its own (SQLite files under a tempora
 TANHUA_HOME; with DATABASE_URL naming PostgreSQL, databases `tanhua_bench_scope_1x` /
 `_10x` on that server, created and dropped here — the database the URL names is never
 touched). The parent asks the two workers in turn for one request at a time, so that the
-load of a shared machine falls on both sizes alike. Requests go through Django's test Client
-in-process (force_login for pages, a Bearer token for the API), each one audited as in
-production. Prints per page: median ms at both sizes, the ratio (target ≤ 1.25), and the
-query counts (target: equal).
+load of a shared machine falls on both sizes alike; both workers run on the same CPU, and
+each round goes over every page once, so that a burst of load spreads over all pages.
+Requests go through Django's test Client in-process (force_login for pages, a Bearer
+token for the API), each one audited as in production. Prints per page: median ms at both
+sizes, the ratio (target ≤ 1.25), and the query counts (target: equal).
 """
 
 from __future__ import annotations
@@ -230,6 +231,7 @@ def make_users() -> dict:
 
 
 def worker(args) -> int:
+    pin_to_shared_cpu()
     os.environ["DATABASE_URL"] = args.db
     os.environ["TANHUA_HOME"] = args.home
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tanhua.settings")
@@ -313,6 +315,15 @@ def worker(args) -> int:
     return 0
 
 
+def pin_to_shared_cpu() -> None:
+    """Both sizes' workers on the same (last) CPU, the parent and the rest elsewhere: two
+    workers floating over the cores measured each core's share of a neighbour's load and
+    cache, and a one-query detail page came out 1.4x slower on one size than the other."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if len(cpus) >= 2:
+        os.sched_setaffinity(0, {cpus[-1]})
+
+
 class Worker:
     def __init__(self, size: int, db: str, home: Path):
         home.mkdir(parents=True, exist_ok=True)
@@ -370,46 +381,50 @@ def measure(
     engine: str, workers: dict[int, Worker], runs: int, warmup: int, pages=PAGES
 ) -> list[dict]:
     small, large = sorted(workers)
+    cases = [(user, name, kind, url) for user in ("province", "city") for name, kind, url in pages]
+    samples = {(user, name): {n: [] for n in workers} for user, name, _k, _u in cases}
+    # Round by round over every page, not all runs of one page in a row: a burst of a
+    # neighbour's load then falls on every page a little instead of on one page's samples.
+    for i in range(warmup + runs):
+        for user, name, kind, url in cases:
+            # Alternate who goes first, so neither size always follows the other.
+            order = (small, large) if i % 2 == 0 else (large, small)
+            for n in order:
+                result = workers[n].get(user, kind, url)
+                if result["status"] != 200:
+                    raise SystemExit(f"{engine} {n}x {user} {url}: HTTP {result['status']}")
+                if i >= warmup:
+                    samples[(user, name)][n].append(result)
     rows = []
-    for user in ("province", "city"):
-        for name, kind, url in pages:
-            samples = {n: [] for n in workers}
-            for i in range(warmup + runs):
-                # Alternate who goes first, so neither size always follows the other.
-                order = (small, large) if i % 2 == 0 else (large, small)
-                for n in order:
-                    result = workers[n].get(user, kind, url)
-                    if result["status"] != 200:
-                        raise SystemExit(f"{engine} {n}x {user} {url}: HTTP {result['status']}")
-                    if i >= warmup:
-                        samples[n].append(result)
-            med = {n: statistics.median(r["ms"] for r in samples[n]) for n in workers}
-            cpu = {n: statistics.median(r["cpu"] for r in samples[n]) for n in workers}
-            # The usual count: a token's last use is written at most once a minute, which
-            # may fall on any one sample of either size.
-            queries = {n: statistics.mode(r["queries"] for r in samples[n]) for n in workers}
-            rows.append(
-                {
-                    "engine": engine,
-                    "user": user,
-                    "page": name,
-                    "small_ms": med[small],
-                    "large_ms": med[large],
-                    "ratio": med[large] / med[small],
-                    "small_cpu": cpu[small],
-                    "large_cpu": cpu[large],
-                    "cpu_ratio": cpu[large] / cpu[small] if cpu[small] else 0.0,
-                    "small_q": queries[small],
-                    "large_q": queries[large],
-                }
-            )
-            r = rows[-1]
-            print(
-                f"  {engine:10} {user:8} {name:26} {r['small_ms']:7.1f} {r['large_ms']:7.1f}"
-                f"  {r['ratio']:5.2f}x (cpu {r['cpu_ratio']:4.2f}x)"
-                f"  q {r['small_q']}/{r['large_q']}",
-                flush=True,
-            )
+    for user, name, _kind, _url in cases:
+        got = samples[(user, name)]
+        med = {n: statistics.median(r["ms"] for r in got[n]) for n in workers}
+        cpu = {n: statistics.median(r["cpu"] for r in got[n]) for n in workers}
+        # The usual count: a token's last use is written at most once a minute, which
+        # may fall on any one sample of either size.
+        queries = {n: statistics.mode(r["queries"] for r in got[n]) for n in workers}
+        rows.append(
+            {
+                "engine": engine,
+                "user": user,
+                "page": name,
+                "small_ms": med[small],
+                "large_ms": med[large],
+                "ratio": med[large] / med[small],
+                "small_cpu": cpu[small],
+                "large_cpu": cpu[large],
+                "cpu_ratio": cpu[large] / cpu[small] if cpu[small] else 0.0,
+                "small_q": queries[small],
+                "large_q": queries[large],
+            }
+        )
+        r = rows[-1]
+        print(
+            f"  {engine:10} {user:8} {name:26} {r['small_ms']:7.1f} {r['large_ms']:7.1f}"
+            f"  {r['ratio']:5.2f}x (cpu {r['cpu_ratio']:4.2f}x)"
+            f"  q {r['small_q']}/{r['large_q']}",
+            flush=True,
+        )
     return rows
 
 
