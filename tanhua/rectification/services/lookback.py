@@ -192,8 +192,12 @@ def _reopen(*, actor, measure: Measure, reason: str, item: LookBackItem) -> None
         owners = owners.filter(cadre_id=measure.owner_cadre_id)
     else:
         owners = owners.filter(cadre_id=measure.subject_id)
+    from tanhua.rectification.services.measures import readers
+
+    # The notice quotes the checker's reason: only an owner's account that may read the
+    # measure gets it (not one cleared below it, nor one that declared 回避).
     notify(
-        recipients=list(owners),
+        recipients=readers(measure, list(owners)),
         event_key=f"look_back_item:{item.pk}:failed",
         kind="measure_reopened",
         title=_("回头看复查未通过：您的一项整改举措已重新打开"),

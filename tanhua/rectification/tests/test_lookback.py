@@ -96,6 +96,35 @@ def test_a_failed_check_reopens_the_measure_and_tells_the_owner(world):
     assert AuditEntry.objects.filter(action="measure.reopen", object_id=str(measure.pk)).exists()
 
 
+def test_a_reopen_notice_reaches_only_those_of_the_owners_accounts_who_may_read_the_measure(
+    world,
+):
+    from tanhua.accounts.roles import Role
+    from tanhua.core.classification import Classification
+    from tanhua.core.testing import make_user
+
+    # A second account of the same cadre, cleared below the talk: it may not read the measure.
+    low = make_user(
+        "gk11_low", org=world.orgs["K11"], roles=[Role.SUBJECT], cadre=world.cadres["GK11"],
+        clearance=Classification.INTERNAL,
+    )  # fmt: skip
+    made = lb.start_look_back(
+        actor=world.users["commission_c1"], campaign=world.campaigns["C1"], title="抽查",
+        sample_size=1, seed=1,
+    )  # fmt: skip
+    item = _items(made).get()
+    Measure.objects.unscoped("test").filter(pk=item.measure_id).update(
+        classification=Classification.SECRET
+    )
+    assert not Measure.objects.visible_to(low).filter(pk=item.measure_id).exists()
+    lb.verify_item(
+        actor=world.users["organization_c1"], item=item, passed=False, note="调研台账未建立"
+    )
+    kinds = Notice.objects.filter(kind="measure_reopened")
+    assert kinds.filter(recipient=world.users["subject_k11"]).exists()
+    assert not kinds.filter(recipient=low).exists()
+
+
 def test_the_owner_and_the_acceptor_may_not_check(world):
     done = world.measures["done"]
     CloseRequest.objects.create(
