@@ -144,6 +144,7 @@ def send_alerts(*, today: dt.date, actor=None) -> TickReport:
         .values_list(
             "pk", "deadline", "owner_cadre_id", "owner_org_id", "subject_org_id",
             "talk__talker_id", "campaign__committee_id", "classification", "text",
+            "subject_id",
         )
     )  # fmt: skip
     due = []
@@ -228,10 +229,12 @@ class Recipients:
         self.committee_staff: dict[int, list[int]] = defaultdict(list)
         self.clearance: dict[int, int] = {}
         self.active: set[int] = set()
+        self.with_roles: set[int] = set()
+        self.declared: set[tuple[int, int]] = set()  # (user id, cadre id) of 回避
 
     @classmethod
     def load(cls, due, today: dt.date) -> Recipients:
-        from tanhua.accounts.models import RoleGrant, User
+        from tanhua.accounts.models import ConflictDeclaration, RoleGrant, User
         from tanhua.accounts.roles import Role
         from tanhua.org.models import Office, Organization, Position
 
@@ -255,15 +258,18 @@ class Recipients:
         ):
             self.offices.append((path, office_id))
         commission = RoleGrant.objects.filter(user_id=OuterRef("pk"), role=Role.COMMISSION)
-        for pk, cadre_id, org_id, office_id, clearance, is_commission in (
+        any_role = RoleGrant.objects.filter(user_id=OuterRef("pk"))
+        for pk, cadre_id, org_id, office_id, clearance, is_commission, has_role in (
             User.objects.filter(is_active=True)
             .filter(Q(cadre__isnull=False) | Q(Exists(commission)))
-            .annotate(c=Exists(commission))
+            .annotate(c=Exists(commission), r=Exists(any_role))
             .order_by()
-            .values_list("pk", "cadre_id", "organization_id", "office_id", "clearance", "c")
+            .values_list("pk", "cadre_id", "organization_id", "office_id", "clearance", "c", "r")
         ):
             self.active.add(pk)
             self.clearance[pk] = clearance
+            if has_role:
+                self.with_roles.add(pk)
             if cadre_id:
                 self.by_cadre[cadre_id].append(pk)
             if is_commission:
@@ -271,7 +277,25 @@ class Recipients:
                     self.office_staff[office_id].append(pk)
                 if org_id in committees:
                     self.committee_staff[org_id].append(pk)
+        subjects = {r[9] for r, _k, _s in due}
+        self.declared = set(
+            ConflictDeclaration.objects.unscoped("tick: who declared 回避 on a subject")
+            .filter(active=True, cadre_id__in=subjects)
+            .order_by()
+            .values_list("user_id", "cadre_id")
+        )
         return self
+
+    def may_read_own(self, user_id: int, row) -> bool:
+        """Whether the owning cadre's account reads the measure itself (MeasureQuerySet's
+        owner rule): it has a role, its clearance reaches the measure's, and it declared no
+        回避 on the measure's subject."""
+        classification, subject_id = row[7], row[9]
+        return (
+            user_id in self.with_roles
+            and self.clearance.get(user_id, 0) >= classification
+            and (user_id, subject_id) not in self.declared
+        )
 
     def _users(self, cadre_ids) -> list[int]:
         out: list[int] = []
@@ -330,11 +354,11 @@ class Texts:
 def _notice(user_id, key, row, kind, today, people, owner: bool, texts: Texts):
     from tanhua.notices.services import NoticeRow
 
-    pk, deadline, owner_cadre, classification, text = row[0], row[1], row[2], row[7], row[8]
-    # The owning cadre reads their own measure (within clearance): name it. A unit's
+    pk, deadline, owner_cadre, text = row[0], row[1], row[2], row[8]
+    # The owning cadre reads their own measure (within clearance, no 回避): name it. A unit's
     # principals (a unit-owned measure) may not read another subject's talk, and the others
     # are told a measure they supervise is due: they follow the link, which their scope answers.
-    named = owner and owner_cadre is not None and people.clearance.get(user_id, 0) >= classification
+    named = owner and owner_cadre is not None and people.may_read_own(user_id, row)
     what = texts.quoted % {"t": text[:40]} if named else texts.some
     d = deadline.isoformat()
     title = texts.title[kind] % {"what": what, "d": d, "n": (today - deadline).days}

@@ -165,3 +165,27 @@ def test_a_bad_date_is_refused_in_chinese(db):
 
     with pytest.raises(CommandError, match="日期 2026-13-01 无效"):
         call_command("tick", "--today", "2026-13-01")
+
+
+@pytest.mark.parametrize("declared", [False, True])
+def test_an_owner_who_declared_a_conflict_with_the_subject_is_told_without_the_measure_quoted(
+    world, declared
+):
+    from tanhua.accounts.models import ConflictDeclaration
+    from tanhua.rectification.models import Measure
+
+    late = world.measures["late"]
+    deputy = make_user(
+        "deputy_t111", org=world.orgs["T111"], roles=[Role.SUBJECT], cadre=world.cadres["GT111"]
+    )
+    Measure.objects.unscoped("test").filter(pk=late.pk).update(owner_cadre=world.cadres["GT111"])
+    if declared:
+        ConflictDeclaration.objects.create(
+            user=deputy, cadre=late.subject, reason="kin", detail="亲属关系"
+        )
+    reads = Measure.objects.visible_to(deputy).filter(pk=late.pk).exists()
+    assert reads is not declared
+    tick(today=TODAY, housekeeping=False)
+    told = Notice.objects.get(recipient=deputy, kind="measure_overdue")
+    assert ("整治文山会海" in told.title) is reads
+    assert "一项整改举措" in told.title or reads
