@@ -293,6 +293,18 @@ def workbook(annex: dict, *, watermark: str = "") -> bytes:
     return out.getvalue()
 
 
+# What `aggregate` sums: a received annex keeps these and nothing else.
+SUMMED = ("talks", "problems", "rectification")
+
+
+def received_figures(figures: dict) -> dict:
+    """The part of an annex's figures the receiving side keeps: the numbers it sums. A 专报's
+    annex also carries its typical cases (the sender's problem texts, classified as the
+    records they come from); the received row is read by the office's staff whatever their
+    clearance and the summary never quotes them, so they are not stored."""
+    return {k: figures[k] for k in SUMMED if k in figures}
+
+
 def aggregate(annexes: list[dict]) -> dict:
     """The sum of many committees' 专报 figures: talks by level and tier, problems by area,
     measures by status, outcomes by unit; and one row per committee."""

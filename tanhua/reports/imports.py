@@ -82,7 +82,7 @@ class AnnexesKind(ImportKind):
             year=data["year"],
             committee_code=str(data["committee"]["code"])[:32],
             committee_name=str(data["committee"]["name"])[:100],
-            figures=data["figures"],
+            figures=annex.received_figures(data["figures"]),
         )
         from tanhua.reports.models import ReportKind
 

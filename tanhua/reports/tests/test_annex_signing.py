@@ -120,6 +120,19 @@ def test_a_genuine_annex_from_a_registered_sender_imports_and_names_its_key(prov
     assert data["key_id"] in json.dumps(entry.after)
 
 
+def test_a_received_annex_keeps_its_figures_but_not_the_problem_texts_it_quotes(province):
+    """The summary adds numbers; the 专报's typical cases are the sender's classified problem
+    texts, which the received row (read by any staff of the office, whatever their
+    clearance) has no use for."""
+    province.trusted()
+    figures = {**FIGURES, "cases": {"A1": ["某县委书记违规插手工程项目"]}}
+    import_files([province.write(province.annex(figures))], actor=None)
+    row = ReceivedAnnex.objects.unscoped("test").get()
+    assert "cases" not in row.figures
+    assert "违规插手" not in json.dumps(row.figures, ensure_ascii=False)
+    assert row.figures["problems"] == FIGURES["problems"]
+
+
 def test_an_unsigned_tanhua_annex_1_is_refused_as_unsigned(province):
     province.trusted()
     content = {k: v for k, v in province.annex().items() if k not in annex.OUTSIDE_CONTENT}
@@ -404,3 +417,20 @@ def test_a_file_that_is_not_json_is_refused_before_any_batch(client, world, tmp_
 def test_a_viewer_sees_the_summary_without_the_upload_form(client, world):
     login(client, world.users["viewer_c1"])
     assert "上传数据附件" not in client.get(reverse("reports:annexes")).content.decode()
+
+
+def test_the_migration_removes_the_problem_texts_earlier_imports_stored(province):
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    province.trusted()
+    import_files([province.write(province.annex())], actor=None)
+    quoted = {**FIGURES, "cases": {"A1": ["某县委书记违规插手工程项目"]}}
+    ReceivedAnnex.objects.unscoped("test").update(figures=quoted)
+    name = "0006_received_annex_figures_only"
+    migration = importlib.import_module(f"tanhua.reports.migrations.{name}")
+    state = MigrationLoader(connection).project_state(("reports", name))
+    migration.strip_quoted_texts(state.apps, None)
+    assert ReceivedAnnex.objects.unscoped("test").get().figures == FIGURES
