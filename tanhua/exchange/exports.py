@@ -36,6 +36,14 @@ def escape_cell(value: object) -> object:
     return text
 
 
+def unescape_cell(text: str) -> str:
+    """The inverse of `escape_cell` for a cell read back on import: an exported sheet edited
+    and imported again gives the text that was exported, not one with an apostrophe."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 def _save(wb: Workbook) -> bytes:
     out = io.BytesIO()
     wb.save(out)
@@ -106,7 +114,9 @@ def error_workbook(tables: list[Table], problems: list[Problem]) -> bytes:
         )
         header = [*table.header, ERROR_HEADER]
         sheet.append([escape_cell(h) for h in header])
-        header_errors = by_row.get((table.source, 1)) or by_row.get((table.source, None))
+        header_errors = by_row.get((table.source, table.header_row)) or by_row.get(
+            (table.source, None)
+        )
         if header_errors:
             sheet.cell(row=1, column=len(header)).value = escape_cell("；".join(header_errors))
         for number, cells in zip(table.row_numbers, table.raw, strict=True):

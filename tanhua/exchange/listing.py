@@ -54,11 +54,18 @@ def _bold_row(ws, values) -> list:
 
 
 def write_list(
-    fh, *, title: str, columns: list[Column], rows: Iterable, exporter: str, filters: dict[str, str]
+    fh,
+    *,
+    title: str,
+    columns: list[Column],
+    rows: Iterable,
+    exporter: str,
+    filters: dict[str, str],
+    sheet: str | None = None,
 ) -> int:
     """Write the sheet to the open binary file `fh`; returns the number of data rows."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
+    ws = wb.create_sheet((sheet or title)[:31])
     for index, column in enumerate(columns):
         ws.column_dimensions[get_column_letter(index + 1)].width = column.width
     stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
@@ -98,15 +105,19 @@ def export_list(
     columns: list[Column],
     rows: Iterable,
     filters: dict[str, str] | None = None,
+    sheet: str | None = None,
 ) -> FileResponse:
-    """The workbook as a download, and its `export` entry in the audit trail."""
+    """The workbook as a download, and its `export` entry in the audit trail. `sheet` names
+    the sheet when the list is in an import kind's columns (the kind's label): the file then
+    imports back as it is, title rows and all."""
     user = request.user
     exporter = user.get_full_name() or user.get_username()
     filters = {k: v for k, v in (filters or {}).items() if v not in ("", None)}
     fh = tempfile.NamedTemporaryFile(suffix=".xlsx")  # closed by the FileResponse
     count = write_list(
-        fh, title=title, columns=columns, rows=rows, exporter=exporter, filters=filters
-    )
+        fh, title=title, columns=columns, rows=rows, exporter=exporter, filters=filters,
+        sheet=sheet,
+    )  # fmt: skip
     fh.seek(0)
     record_export(kind, count, actor=user, filters=filters)
     name = f"{title}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from tanhua.exchange import encodings, schema
 from tanhua.exchange.problems import Problem
-from tanhua.exchange.tables import Table, build_table, is_blank, unsupported_message
+from tanhua.exchange.tables import Table, build_table, cell_text, is_blank, unsupported_message
 
 EXTENSIONS = (".xlsx", ".csv")
 # Readers of other file types that an app's import kind brings (suffix -> parse function,
@@ -155,9 +155,39 @@ def _too_many(source: str, count: int) -> Problem:
     return Problem(source, None, "", f"数据行过多（{count} 行），一次最多导入 {limit} 行")
 
 
+# How far down a sheet its header is looked for (an exported list has its title, exporter,
+# time and filters above the header: `exchange.listing`).
+HEADER_SEARCH_ROWS = 8
+
+
+def _header_index(kind: str, cells: list[list[object]]) -> int | None:
+    """The header row: among the first few non-blank rows, the first that names every
+    required column of the kind (a list exported from the app has its title, exporter and
+    filters above the header, and imports as it is); failing that the one naming the most
+    columns, or the first non-blank row, whose problems then say what is missing."""
+    required = [c.name for c in schema.get(kind).columns if c.required]
+    first, best, best_count = None, None, 0
+    looked = 0
+    for i, row in enumerate(cells):
+        if is_blank(row):
+            continue
+        if first is None:
+            first = i
+        named = (schema.column_for(kind, cell_text(c)) for c in row if cell_text(c))
+        names = {c.name for c in named if c is not None}
+        if all(name in names for name in required):
+            return i
+        if len(names) > best_count:
+            best, best_count = i, len(names)
+        looked += 1
+        if looked >= HEADER_SEARCH_ROWS:
+            break
+    return best if best is not None else first
+
+
 def _table_from_rows(kind: str, source: str, cells: list[list[object]]):
-    """The first non-blank row is the header; row numbers are the spreadsheet's own."""
-    start = next((i for i, row in enumerate(cells) if not is_blank(row)), None)
+    """The header is found by `_header_index`; row numbers are the spreadsheet's own."""
+    start = _header_index(kind, cells)
     if start is None:
         return None, [], [Problem(source, None, "", "工作表是空的，已忽略")]
     body = [
@@ -167,7 +197,7 @@ def _table_from_rows(kind: str, source: str, cells: list[list[object]]):
     ]
     if len(body) > settings.IMPORT_MAX_ROWS:
         return None, [_too_many(source, len(body))], []
-    return build_table(kind, source, cells[start], body)
+    return build_table(kind, source, cells[start], body, header_row=start + 1)
 
 
 # -- csv ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from operator import itemgetter
 
 from tanhua.core import scoping
 from tanhua.exchange import schema
+from tanhua.exchange.exports import unescape_cell
 from tanhua.exchange.problems import Problem
 from tanhua.exchange.tables import Table, cell_text
 
@@ -105,7 +106,7 @@ class Planner:
         rec.ok = False
 
     def _raw_text(self, rec: Rec, raw: dict, column: str) -> str | None:
-        text = cell_text(raw.get(column))
+        text = unescape_cell(cell_text(raw.get(column)))
         bad = _BAD_CHAR_RE.search(text)
         if bad is None:
             return text

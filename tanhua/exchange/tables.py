@@ -23,6 +23,7 @@ class Table:
     rows: list[dict[str, object]] = field(default_factory=list)
     row_numbers: list[int] = field(default_factory=list)
     raw: list[list[object]] = field(default_factory=list)
+    header_row: int = 1  # the header's spreadsheet row (title rows may sit above it)
 
 
 def cell_text(value: object) -> str:
@@ -58,12 +59,17 @@ def is_blank(cells: Sequence[object]) -> bool:
 
 
 def build_table(
-    kind: str, source: str, header: Sequence[object], body: Sequence[tuple[int, Sequence[object]]]
+    kind: str,
+    source: str,
+    header: Sequence[object],
+    body: Sequence[tuple[int, Sequence[object]]],
+    *,
+    header_row: int = 1,
 ) -> tuple[Table, list[Problem], list[Problem]]:
     """Map a header row onto the kind's columns; returns (table, problems, warnings).
     `body` holds (spreadsheet row number, cells) of the data rows."""
     header_text = [cell_text(h) for h in header]
-    table = Table(kind=kind, source=source, header=header_text)
+    table = Table(kind=kind, source=source, header=header_text, header_row=header_row)
     problems: list[Problem] = []
     warnings: list[Problem] = []
     positions: dict[str, int] = {}
@@ -72,15 +78,17 @@ def build_table(
             continue
         column = schema.column_for(kind, text)
         if column is None:
-            warnings.append(Problem(source, 1, text, f"未知的列“{text}”，已忽略"))
+            warnings.append(Problem(source, header_row, text, f"未知的列“{text}”，已忽略"))
         elif column.name in positions:
-            problems.append(Problem(source, 1, text, f"列“{text}”重复出现"))
+            problems.append(Problem(source, header_row, text, f"列“{text}”重复出现"))
         else:
             positions[column.name] = index
             table.columns[column.name] = text
     for column in schema.get(kind).columns:
         if column.required and column.name not in positions:
-            problems.append(Problem(source, 1, "", f"缺少必填列“{column.label}”（{column.name}）"))
+            problems.append(
+                Problem(source, header_row, "", f"缺少必填列“{column.label}”（{column.name}）")
+            )
     names, indexes = list(positions), list(positions.values())
     width = max(indexes, default=-1) + 1
     # A full row is mapped by C code (itemgetter, zip): this runs once per data row.

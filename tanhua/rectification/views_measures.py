@@ -19,6 +19,7 @@ from tanhua.exchange import listing
 from tanhua.files.content import FileRefused
 from tanhua.files.services import read_upload
 from tanhua.rectification import forms
+from tanhua.rectification.imports.measures import MeasuresKind
 from tanhua.rectification.models import (
     CloseRequest,
     Decision,
@@ -302,4 +303,6 @@ def ledger_export(request, pk: int):
         columns=LEDGER_COLUMNS,
         rows=rows.iterator(chunk_size=500),
         filters={"campaign": str(campaign.year), "committee": campaign.committee.code},
+        # The `measures` import's own sheet name: the ledger, with rows added, imports back.
+        sheet=MeasuresKind.label,
     )

@@ -63,6 +63,30 @@ def test_problems_in_a_workbook_name_the_sheet_and_the_spreadsheet_row(db, write
     assert [(p.source, p.row, p.column) for p in problems] == [("r.xlsx[组织]", 3, "上级编码")]
 
 
+def test_title_rows_above_the_header_are_skipped_and_rows_keep_their_numbers(db, write):
+    path = write(
+        "r.xlsx",
+        {
+            "干部": [
+                ["干部名册"],
+                ["导出人：张三", "导出时间：2026-12-01 10:00"],
+                [],
+                ["干部编号", "姓名", "管理层级", "性别"],
+                [20001, "甲某", "省管", "男"],
+                [20002, "乙某", "大官", "男"],
+            ]
+        },
+    )
+    problems = rejected([path])
+    assert [(p.source, p.row, p.column) for p in problems] == [("r.xlsx[干部]", 6, "管理层级")]
+
+
+def test_a_sheet_with_no_row_naming_the_required_columns_says_what_is_missing(db, write):
+    path = write("r.xlsx", {"干部": [["干部名册"], ["干部编号", "姓名"], ["G1", "甲"]]})
+    (p,) = rejected([path])
+    assert "缺少必填列“管理层级”（tier）" in p.message and p.row == 2
+
+
 def test_a_text_file_renamed_xlsx_is_refused(db, write):
     path = write("organizations.xlsx", "code,name\nA,甲\n".encode())
     (p,) = rejected([path])

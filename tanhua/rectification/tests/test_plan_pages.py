@@ -164,6 +164,32 @@ def test_the_ledger_exports_in_the_import_columns_escaped_and_audited(client, se
     assert AuditEntry.objects.filter(action="export", object_type="measure").exists()
 
 
+def test_the_exported_ledger_with_a_row_added_imports_back_as_it_is(
+    client, sealed, users, tmp_path
+):
+    from tanhua.exchange.services import import_files
+
+    file_plan(sealed, users["subject_k11"], users["talker_c1"])
+    # A text a spreadsheet would run as a formula: exported with an apostrophe, read back without.
+    first = Measure.objects.unscoped("test").filter(talk=sealed).order_by("pk").first()
+    Measure.objects.unscoped("test").filter(pk=first.pk).update(text="-每季度通报一次")
+    c = _as(client, users["commission_c1"])
+    url = reverse("rectification:ledger_export", kwargs={"pk": sealed.campaign.pk})
+    wb = load_workbook(io.BytesIO(b"".join(c.get(url).streaming_content)))
+    sheet = wb.active
+    row = next(r for r in sheet.iter_rows(values_only=True) if r and r[1] == "GK11")
+    added = list(row[:8])
+    added[4], added[7] = "新增：建立谈心谈话制度", "open"
+    sheet.append(added)
+    path = tmp_path / "台账.xlsx"
+    wb.save(path)
+    report = import_files([path], actor=users["commission_c1"])
+    counts = report.counts["measures"]
+    assert (counts.created, counts.unchanged) == (1, 2)
+    texts = set(Measure.objects.unscoped("test").filter(talk=sealed).values_list("text", flat=True))
+    assert {"-每季度通报一次", "新增：建立谈心谈话制度"} <= texts
+
+
 def test_the_ledger_export_answers_not_found_for_a_sibling_citys_campaign(client, year, users):
     c = _as(client, users["commission_c1"])
     url = reverse("rectification:ledger_export", kwargs={"pk": year.campaigns["C2"].pk})
