@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -197,6 +198,14 @@ def install(api: NinjaAPI) -> None:
         else:
             message = _("请求无法处理")
         return api.create_response(request, {"detail": message}, status=status)
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        message = _("请求体过大：一次请求合计不超过 %(n)d MB，更大的文件请在页面上传") % {
+            "n": max(limit, 1)
+        }
+        return api.create_response(request, {"detail": message}, status=413)
 
     @api.exception_handler(Exception)
     def on_unexpected(request, exc):

@@ -278,10 +278,7 @@ def _measure_out(user, m: Measure, response: HttpResponse | None = None) -> dict
         "focus_area": m.focus_area,
         "subject": {"kind": "cadre", "code": subject.code, "name": subject.name},
         "closed_at": m.closed_at,
-        "reports": [
-            {"id": r.pk, "text": r.text, "value": r.value, "at": r.at, "by": _who(r.by)}
-            for r in ProgressReport.objects.visible_to(user).filter(measure=m).select_related("by")
-        ],
+        "reports": _reports_out(user, m),
         "close_requests": [
             {
                 "id": c.pk,
@@ -346,18 +343,65 @@ def get_measure(request, response: HttpResponse, id: int):
     return _measure_out(request.auth, _measure(request, id), response)
 
 
+def _reports_out(user, m: Measure) -> list[dict]:
+    from tanhua.files.models import Attachment
+
+    reports = list(ProgressReport.objects.visible_to(user).filter(measure=m).select_related("by"))
+    files: dict[int, list[dict]] = {}
+    for a in Attachment.objects.visible_to(user).filter(
+        owner_kind=progress.ATTACHMENT_KIND, owner_id__in=[r.pk for r in reports]
+    ):
+        files.setdefault(a.owner_id, []).append(
+            {"id": a.pk, "name": a.filename, "kind": a.kind, "size": a.size}
+        )
+    return [
+        {"id": r.pk, "text": r.text, "value": r.value, "at": r.at, "by": _who(r.by),
+         "files": files.get(r.pk, [])}
+        for r in reports
+    ]  # fmt: skip
+
+
+def _decoded(files) -> list[tuple[str, bytes]]:
+    """The request's files as (name, bytes); a file that is not base64 is refused by its
+    place in the request, before anything is saved."""
+    import base64
+    import binascii
+
+    from django.core.exceptions import ValidationError
+
+    from tanhua.api.errors import FieldError
+
+    out = []
+    for i, f in enumerate(files):
+        try:
+            out.append((f.name, base64.b64decode(f.content_base64, validate=True)))
+        except (binascii.Error, ValueError):
+            error = ValidationError(_("附件内容不是有效的 base64 编码"), code="base64")
+            raise FieldError(error, ["body", "payload", "files", i, "content_base64"]) from None
+    return out
+
+
 @router.post(
     "/measures/{id}/progress",
     response={200: MeasureOut, **EDIT_ERRORS},
-    summary="报告整改进展（责任人；附件请在举措页面上传）",
+    summary="报告整改进展（责任人；可附佐证文件，base64 编码，一次合计不超过 10 MB）",
     operation_id="report_measure_progress",
 )
 def report(request, response: HttpResponse, id: int, payload: ProgressIn):
+    from django.core.exceptions import ValidationError
+
+    from tanhua.files.content import FileRefused
+
     m = _measure(request, id)
-    progress.report_progress(
-        actor=request.auth, measure=m, text=payload.text, value=payload.value,
-        expected_version=expected_version(request),
-    )  # fmt: skip
+    files = _decoded(payload.files)
+    try:
+        progress.report_progress(
+            actor=request.auth, measure=m, text=payload.text, value=payload.value,
+            files=files, expected_version=expected_version(request),
+        )  # fmt: skip
+    except FileRefused as refused:
+        # As on the page: a refused file refuses the whole report, and says why.
+        raise ValidationError(str(refused), code="file") from None
     return _reread(request, m, response)
 
 

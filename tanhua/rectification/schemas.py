@@ -106,12 +106,20 @@ class AnalysisIn(Schema):
     )
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    kind: str
+    size: int
+
+
 class ReportOut(Schema):
     id: int
     text: str
     value: Decimal | None
     at: dt.datetime
     by: str
+    files: list[AttachmentOut] = []
 
 
 class CloseRequestOut(Schema):
@@ -158,9 +166,23 @@ class MeasureFilter(PageQuery):
     mine: bool = Field(False, description="只列我负责的举措")
 
 
+class AttachmentIn(Schema):
+    name: text(200) = Field(description="文件名（类型按内容识别）")
+    # No max_length: the request body's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 10 MB; 413
+    # past it) bounds it, and a schema bound that large would have the fuzzer build it.
+    content_base64: str = Field(min_length=4, description="文件内容，base64 编码")
+
+
 class ProgressIn(Schema):
     text: text(4000)
     value: Decimal | None = Field(None, ge=0, lt=10**12, decimal_places=2)
+    files: list[AttachmentIn] = Field(
+        default_factory=list,
+        max_length=10,
+        description=(
+            "佐证附件（每次最多 10 个，一次请求合计不超过 10 MB；更大的文件请在举措页面上传）"
+        ),
+    )
 
 
 class CloseRequestIn(Schema):
