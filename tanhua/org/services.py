@@ -351,6 +351,10 @@ def create_position(
     start: dt.date,
     end: dt.date | None = None,
 ) -> Position:
+    # The organization as stored, locked: the caller's object may predate a move of its
+    # subtree, which would leave the post's copy of the path (and the scope test) on the
+    # old tree; the lock makes a concurrent move wait for the post, or the post for it.
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
     check_actor_may_edit(actor, organization)
     title = _clean_text(title, field=_("职务"), max_length=100)
     _check_dates(start, end)
