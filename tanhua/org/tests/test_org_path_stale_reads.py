@@ -86,3 +86,54 @@ def test_a_post_given_another_organization_by_id_takes_that_organizations_path(w
     post.organization_id = world.orgs["C1"].pk
     post.save(update_fields=["organization"])
     assert stale_paths() == {}
+
+
+def _move_c1_to_the_top(world) -> Organization:
+    """C1 as a request read it, then C1 made a root by another request."""
+    read_before = Organization.objects.get(code="C1")
+    services.update_organization(actor=None, org=world.orgs["C1"], parent=None)
+    return read_before
+
+
+def test_an_organization_created_under_a_parent_read_before_its_move_sits_in_the_new_tree(
+    world, owner
+):
+    c1 = _move_c1_to_the_top(world)
+    k12 = services.create_organization(
+        actor=None, code="K12", name="东城乙县委", level="county", parent=c1
+    )
+    assert Organization.objects.get(code="K12").path == "/C1/K12/"
+    newcomer = CadreFactory(code="GNEW", name="新任干部")
+    services.create_position(
+        actor=None,
+        cadre=newcomer,
+        organization=k12,
+        title="县委书记",
+        principal=True,
+        start=dt.date(2025, 1, 1),
+    )
+    assert stale_paths() == {}
+    assert not Cadre.objects.visible_to(world.users["commission_p"]).filter(code="GNEW").exists()
+
+
+def test_no_one_creates_an_organization_under_a_parent_that_moved_out_of_their_scope(world):
+    c1 = _move_c1_to_the_top(world)
+    # The province's commission staff edit the registry below P, which C1 has left.
+    with pytest.raises(scoping.OutOfScope):
+        services.create_organization(
+            actor=world.users["commission_p"],
+            code="K12",
+            name="东城乙县委",
+            level="county",
+            parent=c1,
+        )
+    assert not Organization.objects.filter(code="K12").exists()
+
+
+def test_an_organization_moved_under_a_parent_read_before_that_parent_moved_follows_it(world):
+    c2 = Organization.objects.get(code="C2")
+    services.update_organization(actor=None, org=world.orgs["C2"], parent=None)
+    services.update_organization(actor=None, org=world.orgs["K11"], parent=c2)
+    assert Organization.objects.get(code="K11").path == "/C2/K11/"
+    assert Organization.objects.get(code="T111").path == "/C2/K11/T111/"
+    assert stale_paths() == {}
