@@ -96,3 +96,82 @@ def test_moving_a_city_leaves_the_posts_of_a_city_whose_code_it_prefixes(db):
     assert stale_paths() == {}
     post = Position.objects.unscoped("test").get(organization__code="XK10")
     assert post.org_path == "/XP/XC10/XK10/"
+
+
+def _tree_as_stored_is_whole() -> dict[str, tuple[str, str]]:
+    """Every organization whose path is not its parent's path and its code (empty: whole)."""
+    paths = dict(Organization.objects.values_list("pk", "path"))
+    wrong = {}
+    for o in Organization.objects.all():
+        expected = Organization.build_path(paths.get(o.parent_id), o.code)
+        if o.path != expected:
+            wrong[o.code] = (o.path, expected)
+    return wrong
+
+
+def _between_plan_and_apply(monkeypatch, change):
+    """Another request's change committed after the import read the tree, before it wrote."""
+    from tanhua.org.imports.organizations import OrganizationsKind
+
+    original = OrganizationsKind.plan
+
+    def plan_then_change(self, p, recs):
+        original(self, p, recs)
+        change()
+
+    monkeypatch.setattr(OrganizationsKind, "plan", plan_then_change)
+
+
+def test_an_import_moving_a_city_refuses_when_a_county_got_a_township_since_it_read_the_tree(
+    db, monkeypatch
+):
+    from tanhua.org import services
+
+    _import_small_province()
+
+    def new_township():
+        xk1 = Organization.objects.get(code="XK1")
+        services.create_organization(
+            actor=None, code="XT9", name="样九乡", level="township", parent=xk1
+        )
+
+    _between_plan_and_apply(monkeypatch, new_township)
+    with pytest.raises(ImportRejected):
+        import_tables(
+            {
+                "organizations": [
+                    {"code": "XC1", "name": "样一市", "level": "市", "parent_code": ""}
+                ]
+            },
+            actor=None,
+        )
+    assert _tree_as_stored_is_whole() == {}
+    assert stale_paths() == {}
+
+
+def test_an_import_creating_under_a_county_refuses_when_the_county_moved_since_it_read_the_tree(
+    db, monkeypatch
+):
+    from tanhua.org import services
+
+    _import_small_province()
+
+    def move_county():
+        xk1 = Organization.objects.get(code="XK1")
+        services.update_organization(
+            actor=None, org=xk1, parent=Organization.objects.get(code="XC2")
+        )
+
+    _between_plan_and_apply(monkeypatch, move_county)
+    with pytest.raises(ImportRejected):
+        import_tables(
+            {
+                "organizations": [
+                    {"code": "XT8", "name": "样八乡", "level": "乡", "parent_code": "XK1"}
+                ],
+                "positions": [_post("XG1", "XT8", "联系领导")],
+            },
+            actor=None,
+        )
+    assert _tree_as_stored_is_whole() == {}
+    assert stale_paths() == {}
