@@ -376,6 +376,11 @@ def current_on(day=None) -> Q:
     return (Q(end__isnull=True) | Q(end__gte=day)) & Q(start__lte=day)
 
 
+def _links(post) -> dict:
+    """The holder and organization a post was read (or last saved) with, for save()."""
+    return {name: post.__dict__.get(name) for name in ("cadre_id", "organization_id")}
+
+
 class Position(ScopedModel, Versioned):
     """A cadre's post (职务) in an organization over a tenure; `principal` marks 一把手.
 
@@ -454,21 +459,52 @@ class Position(ScopedModel, Versioned):
     def __str__(self) -> str:
         return f"{self.organization.name} {self.title} {self.cadre.name}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_links = _links(instance)
+        return instance
+
     def save(self, *args, **kwargs):
-        # The two copies (see the fields): from the related row when empty, or when the
-        # related row loaded with the post says otherwise; never an extra query otherwise.
-        copies = (("cadre", "cadre_code", "code"), ("organization", "org_path", "path"))
-        for relation, copy, source in copies:
-            related = getattr(Position, relation)
-            stale = not getattr(self, copy) or (
-                related.is_cached(self)
-                and getattr(getattr(self, relation), source) != getattr(self, copy)
-            )
-            if getattr(self, f"{relation}_id") is not None and stale:
-                setattr(self, copy, getattr(getattr(self, relation), source))
-                if kwargs.get("update_fields") is not None:
-                    kwargs["update_fields"] = {*kwargs["update_fields"], copy}
+        # The two copies (see the fields). A holder's code never changes: it comes from the
+        # holder when empty, when the post names another holder than the one it was read
+        # with, or when the holder loaded with the post says otherwise. The organization's
+        # path does change, so an Organization object the caller read earlier may be stale
+        # (its subtree moved since): a new post, or a post given another organization, reads
+        # the path from the organization's row (create_position locks that row first, so a
+        # concurrent move waits for the post or the post waits for the move); otherwise the
+        # path comes from the organization loaded with the post when it says otherwise.
+        loaded = getattr(self, "_loaded_links", {})
+        fresh = []
+        if self.cadre_id is not None and (
+            not self.cadre_code
+            or loaded.get("cadre_id") != self.cadre_id
+            or (Position.cadre.is_cached(self) and self.cadre.code != self.cadre_code)
+        ):
+            if self.cadre.code != self.cadre_code:
+                self.cadre_code = self.cadre.code
+                fresh.append("cadre_code")
+        if self.organization_id is not None:
+            if (
+                self._state.adding
+                or not self.org_path
+                or loaded.get("organization_id") != self.organization_id
+            ):
+                path = (
+                    Organization.objects.filter(pk=self.organization_id)
+                    .values_list("path", flat=True)
+                    .first()
+                )
+            else:
+                cached = Position.organization.is_cached(self)
+                path = self.organization.path if cached else self.org_path
+            if path is not None and path != self.org_path:
+                self.org_path = path
+                fresh.append("org_path")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *fresh}
         super().save(*args, **kwargs)
+        self._loaded_links = _links(self)
 
     def is_current(self, on=None) -> bool:
         from django.utils import timezone

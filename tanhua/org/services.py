@@ -137,6 +137,10 @@ def create_organization(
     parent: Organization | None = None,
 ) -> Organization:
     code_validator(code)
+    if parent is not None:
+        # The parent as stored, locked: the caller's object may predate a move of its
+        # subtree, and the child's path (and the scope test) would follow the old tree.
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
     check_actor_may_edit(actor, parent)
     if Organization.objects.filter(code=code).exists():
         raise ValidationError(CODE_UNAVAILABLE, code="unique")
@@ -187,6 +191,10 @@ def update_organization(
         changed.append("kind")
     new_level = level if level is not None else org.level
     new_parent = org.parent if parent is ... else parent
+    if parent is not ... and parent is not None and parent.pk != org.parent_id:
+        # The new parent as stored, locked (see create_organization): a parent read before
+        # its own move would place the subtree, and its posts' paths, on the old tree.
+        new_parent = Organization.objects.select_for_update().get(pk=parent.pk)
     if new_level != org.level or (new_parent.pk if new_parent else None) != org.parent_id:
         check_parent(code=org.code, level=new_level, parent=new_parent)
         for child in org.children.all():
@@ -351,6 +359,10 @@ def create_position(
     start: dt.date,
     end: dt.date | None = None,
 ) -> Position:
+    # The organization as stored, locked: the caller's object may predate a move of its
+    # subtree, which would leave the post's copy of the path (and the scope test) on the
+    # old tree; the lock makes a concurrent move wait for the post, or the post for it.
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
     check_actor_may_edit(actor, organization)
     title = _clean_text(title, field=_("职务"), max_length=100)
     _check_dates(start, end)

@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Subquery
 
 from tanhua.exchange.apply import Writer, update_rows
 from tanhua.exchange.plan import Planner, Rec, chunks, shown
+from tanhua.exchange.problems import ImportRejected, Problem
 from tanhua.exchange.schema import Column, ImportKind
 from tanhua.org.messages import CODE_UNAVAILABLE
 from tanhua.org.models import LEVEL_RANK, Level, Organization, Position, code_validator
@@ -142,6 +143,7 @@ class OrganizationsKind(ImportKind):
             p.plan.note(NAME, "updated", rec, shown(o), changed)
 
     def apply(self, changes: OrgChanges, writer: Writer) -> None:
+        _check_tree_as_planned(changes)
         org_ids = dict(Organization.objects.values_list("code", "id"))
         # Parents before children: new organizations go in one depth at a time.
         creates = sorted(changes.creates, key=lambda o: o["depth"])
@@ -212,6 +214,54 @@ class OrganizationsKind(ImportKind):
             Position.objects.unscoped("posts follow their organization's new path").filter(
                 organization_id__in=chunk
             ).update(org_path=Subquery(path))
+
+
+TREE_CHANGED = "组织树在导入过程中已被他人修改，请重新导入"
+
+
+def _check_tree_as_planned(changes: OrgChanges) -> None:
+    """The stored tree is still the one the plan read, locked until the import commits: the
+    paths it writes (and the posts' copies that follow them) were computed from it. Another
+    request's move or new organization committed in between (the plan reads without locks)
+    would otherwise be overwritten with the old tree's paths, or left under a moved
+    subtree's old path. A new or moved organization under a locked row waits for the import
+    (create_organization and update_organization lock the parent they place under)."""
+    planned = {before["id"]: before["path"] for before, _o in changes.updates}
+    created = {o["code"] for o in changes.creates}
+    # The stored parents the new organizations go under (a moving parent is in `planned`).
+    under = {
+        o["parent_code"]: o["path"][: -len(o["code"]) - 1]
+        for o in changes.creates
+        if o["parent_code"] and o["parent_code"] not in created
+    }
+    stored: dict[int, str] = {}
+    for chunk in chunks(sorted(planned)):
+        rows = Organization.objects.select_for_update().filter(pk__in=chunk)
+        stored.update(rows.values_list("pk", "path"))
+    parents: dict[str, tuple[int, str]] = {}
+    for chunk in chunks(sorted(under)):
+        rows = Organization.objects.select_for_update().filter(code__in=chunk)
+        parents.update(
+            (code, (pk, path)) for code, pk, path in rows.values_list("code", "pk", "path")
+        )
+    changed = stored != planned or any(
+        code not in parents or (parents[code][0] not in planned and parents[code][1] != path)
+        for code, path in under.items()
+    )
+    if not changed:
+        # Each re-parented organization's stored subtree is the one the plan moves whole.
+        for before, o in changes.updates:
+            if o["parent_code"] == before["parent_code"]:
+                continue
+            planned_below = sum(1 for path in planned.values() if path.startswith(before["path"]))
+            if (
+                Organization.objects.filter(path__startswith=before["path"]).count()
+                != planned_below
+            ):
+                changed = True
+                break
+    if changed:
+        raise ImportRejected([Problem(OrganizationsKind.label, None, "", TREE_CHANGED)])
 
 
 def _check_tree(

@@ -161,9 +161,10 @@ class PositionsKind(ImportKind):
         org_ids: dict[str, int] = {}
         org_paths: dict[str, str] = {}
         for chunk in chunks(org_codes):
-            for code, pk, path in Organization.objects.filter(code__in=chunk).values_list(
-                "code", "id", "path"
-            ):
+            # Locked: a move committed between this read and the posts' insert would leave
+            # them on the old path (its UPDATE of the posts' paths never sees them).
+            rows = Organization.objects.select_for_update().filter(code__in=chunk)
+            for code, pk, path in rows.values_list("code", "id", "path"):
                 org_ids[code], org_paths[code] = pk, path
         codes = sorted({p["cadre_code"] for p in changes.creates})
         cadre_ids: dict[str, int] = {}
