@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -236,10 +236,14 @@ def _move_subtree(org: Organization, new_parent: Organization | None) -> None:
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_shift,
     )
-    # The posts' copy of the path (Position.org_path) follows in one UPDATE of its range.
-    Position.objects.unscoped("a subtree's posts follow its move").filter(
-        org_path__startswith=old_path
-    ).update(org_path=Concat(Value(new_path), Substr("org_path", len(old_path) + 1)))
+    # The posts' copy of the path (Position.org_path) follows, set from each post's own
+    # organization (by id, not by the copy's old prefix: a copy that was ever wrong is put
+    # right, never carried along).
+    posts = Position.objects.unscoped("a subtree's posts follow its move")
+    posts.filter(organization_id=org.pk).update(org_path=new_path)
+    below = Organization.objects.filter(path__startswith=new_path).exclude(pk=org.pk)
+    own_path = Organization.objects.filter(pk=OuterRef("organization_id")).values("path")[:1]
+    posts.filter(organization_id__in=below.values("pk")).update(org_path=Subquery(own_path))
     org.parent = new_parent
     org.path = new_path
     org.depth = new_depth

@@ -70,6 +70,16 @@ def test_moving_a_subtree_moves_the_path_of_every_post_below_it(world):
     assert not any(p.startswith("/P/C1/K") for p in paths)
 
 
+def test_a_move_puts_right_a_copy_that_was_wrong_instead_of_carrying_it_along(world):
+    # A copy gone wrong by whatever path (a raw write, an old race): the next move of its
+    # subtree sets every post's copy from its own organization.
+    Position.objects.unscoped("test").filter(organization=world.orgs["T111"]).update(
+        org_path="/P/C2/"
+    )
+    services.update_organization(actor=None, org=world.orgs["K11"], parent=world.orgs["C2"])
+    assert stale_paths() == {}
+
+
 def test_a_sibling_with_a_longer_code_is_not_moved_with_the_subtree(world):
     # "/P/C1/K11/" is a prefix of "/P/C1/K11" + "X/..." only by the separator: K11X stays.
     k11x = OrganizationFactory(
