@@ -38,10 +38,41 @@ def pytest_runtest_teardown(item, nextitem):
 
     from tanhua.audit.testing import clear_trail_for_flush
 
+    _quiet_browser(item)
     try:
         if connection.in_atomic_block:
             return
-        clear_trail_for_flush()
+        _clear_when_unlocked(clear_trail_for_flush)
     except RuntimeError:
         # Database access was never unblocked for this test: nothing to flush.
         return
+
+
+def _quiet_browser(item) -> None:
+    """A browser test's pages go on talking to the live server after the test's last line
+    (the bell, a 404 page's assets, an htmx poll), and each request may write an audit entry:
+    let every open page fall quiet before the trail is emptied. The pages stay open for the
+    test's own fixtures (a failure's screenshot)."""
+    browser = getattr(item, "funcargs", {}).get("browser")
+    for context in list(getattr(browser, "contexts", ())):
+        for page in list(context.pages):
+            try:
+                page.wait_for_load_state("networkidle", timeout=5000)
+            except Exception:  # noqa: S110 - a page that will not settle is closed next anyway
+                pass
+
+
+def _clear_when_unlocked(clear, attempts: int = 50) -> None:
+    """SQLite: a request the live server was still finishing holds its lock for a moment."""
+    import time
+
+    from django.db import OperationalError
+
+    for attempt in range(attempts):
+        try:
+            clear()
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
