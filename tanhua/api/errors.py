@@ -102,6 +102,8 @@ def _pydantic_message(err: dict) -> str:
         return _("必须是文本")
     if kind == "string_too_short":
         return _("不能为空")
+    if kind == "too_long":
+        return _("最多%(n)s项") % {"n": ctx.get("max_length", "")}
     if kind == "string_too_long":
         return _("不能超过%(n)s个字符") % {"n": ctx.get("max_length", "")}
     if kind == "string_pattern_mismatch":

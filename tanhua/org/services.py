@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
@@ -137,6 +137,7 @@ def create_organization(
     parent: Organization | None = None,
 ) -> Organization:
     code_validator(code)
+    lock_tree()
     if parent is not None:
         # The parent as stored, locked: the caller's object may predate a move of its
         # subtree, and the child's path (and the scope test) would follow the old tree.
@@ -165,6 +166,21 @@ def create_organization(
     return org
 
 
+# One key for every write that places or moves organizations (pg_advisory_xact_lock).
+_TREE_LOCK_KEY = 0x7A6F7267  # "zorg"
+
+
+def lock_tree() -> None:
+    """Serialize every change to the tree's shape (a new organization, a move, the
+    organizations import) until the transaction ends. Row locks on the parent are not
+    enough on PostgreSQL: a move's one UPDATE of the subtree cannot see an organization
+    committed under a descendant after that UPDATE began, which would keep the old path.
+    SQLite writes one at a time already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_TREE_LOCK_KEY])
+
+
 @transaction.atomic
 def update_organization(
     *,
@@ -176,6 +192,9 @@ def update_organization(
     parent: Organization | type[Ellipsis] | None = ...,
     expected_version: int | None = None,
 ) -> Organization:
+    if parent is not ...:
+        # Before any row lock, in the order every tree write takes them.
+        lock_tree()
     org = Organization.objects.select_for_update().get(pk=org.pk)
     check_actor_may_edit(actor, org)
     check_fresh(

@@ -374,7 +374,9 @@ def _decoded(files) -> list[tuple[str, bytes]]:
     out = []
     for i, f in enumerate(files):
         try:
-            out.append((f.name, base64.b64decode(f.content_base64, validate=True)))
+            # Line-wrapped base64 (the `base64` tool, MIME libraries) is base64 too.
+            compact = "".join(f.content_base64.split())
+            out.append((f.name, base64.b64decode(compact, validate=True)))
         except (binascii.Error, ValueError):
             error = ValidationError(_("附件内容不是有效的 base64 编码"), code="base64")
             raise FieldError(error, ["body", "payload", "files", i, "content_base64"]) from None

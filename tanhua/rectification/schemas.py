@@ -180,7 +180,8 @@ class ProgressIn(Schema):
         default_factory=list,
         max_length=10,
         description=(
-            "佐证附件（每次最多 10 个，一次请求合计不超过 10 MB；更大的文件请在举措页面上传）"
+            "佐证附件（每次最多 10 个；整个请求体不超过 10 MB，即文件合计约 7.5 MB；"
+            "更大的文件请在举措页面上传）"
         ),
     )
 

@@ -15,7 +15,7 @@ from tanhua.exchange.problems import ImportRejected, Problem
 from tanhua.exchange.schema import Column, ImportKind
 from tanhua.org.messages import CODE_UNAVAILABLE
 from tanhua.org.models import LEVEL_RANK, Level, Organization, Position, code_validator
-from tanhua.org.services import check_parent
+from tanhua.org.services import check_parent, lock_tree
 
 from .words import LEVEL_WORDS
 
@@ -143,6 +143,7 @@ class OrganizationsKind(ImportKind):
             p.plan.note(NAME, "updated", rec, shown(o), changed)
 
     def apply(self, changes: OrgChanges, writer: Writer) -> None:
+        lock_tree()
         _check_tree_as_planned(changes)
         org_ids = dict(Organization.objects.values_list("code", "id"))
         # Parents before children: new organizations go in one depth at a time.

@@ -11,11 +11,13 @@ from django.db import connections
 from tanhua.exchange import schema
 from tanhua.exchange.apply import Writer, insert_rows, update_rows
 from tanhua.exchange.plan import Planner, Rec, chunks, shown
+from tanhua.exchange.problems import ImportRejected, Problem
 from tanhua.exchange.schema import Column, ImportKind
 from tanhua.org.models import Cadre, Organization, Position, code_validator
 from tanhua.org.services import assignable_cadres
 
 from . import cadres, organizations
+from .organizations import TREE_CHANGED
 
 NAME = "positions"
 
@@ -144,7 +146,7 @@ class PositionsKind(ImportKind):
             old = existing.get(key)
             if old is None:
                 after = {"end": None, **v}
-                changes.creates.append({**after, "_rec": rec})
+                changes.creates.append({**after, "_rec": rec, "_path": org and org.get("path")})
                 p.plan.note(NAME, "created", rec, shown(after))
                 continue
             after = {**old, **{k: x for k, x in v.items() if k in ("principal", "end")}}
@@ -166,6 +168,12 @@ class PositionsKind(ImportKind):
             rows = Organization.objects.select_for_update().filter(code__in=chunk)
             for code, pk, path in rows.values_list("code", "id", "path"):
                 org_ids[code], org_paths[code] = pk, path
+        # The plan checked each organization's scope on the path it read without locks: one
+        # moved since (out of the importer's scope, perhaps) refuses the import.
+        if any(
+            p.get("_path") and org_paths.get(p["org_code"]) != p["_path"] for p in changes.creates
+        ):
+            raise ImportRejected([Problem(self.label, None, "", TREE_CHANGED)])
         codes = sorted({p["cadre_code"] for p in changes.creates})
         cadre_ids: dict[str, int] = {}
         for chunk in chunks(codes):

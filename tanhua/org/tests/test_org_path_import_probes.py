@@ -175,3 +175,68 @@ def test_an_import_creating_under_a_county_refuses_when_the_county_moved_since_i
         )
     assert _tree_as_stored_is_whole() == {}
     assert stale_paths() == {}
+
+
+def test_a_positions_import_refuses_when_a_post_s_organization_moved_since_it_was_planned(
+    db, monkeypatch
+):
+    from tanhua.org import services
+    from tanhua.org.imports.positions import PositionsKind
+
+    _import_small_province()
+    original = PositionsKind.plan
+
+    def plan_then_move(self, p, recs):
+        original(self, p, recs)
+        xk1 = Organization.objects.get(code="XK1")
+        services.update_organization(
+            actor=None, org=xk1, parent=Organization.objects.get(code="XC2")
+        )
+
+    monkeypatch.setattr(PositionsKind, "plan", plan_then_move)
+    before = Position.objects.unscoped("test").count()
+    with pytest.raises(ImportRejected, match="组织树在导入过程中已被他人修改"):
+        import_tables({"positions": [_post("XG1", "XK1", "联系领导")]}, actor=None)
+    assert Position.objects.unscoped("test").count() == before
+    assert stale_paths() == {}
+
+
+def _tree_locks() -> int:
+    from django.db import connection
+
+    from tanhua.org import services
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s"
+            " AND pid = pg_backend_pid()",
+            [services._TREE_LOCK_KEY],
+        )
+        return cur.fetchone()[0]
+
+
+@pytest.mark.parametrize("write", ["create", "move", "import"])
+def test_every_write_that_shapes_the_tree_holds_the_tree_lock_on_postgresql(world, write):
+    """A move's one UPDATE of a subtree cannot see an organization committed under it after
+    that UPDATE began: creates, moves and the organizations import take turns."""
+    from django.db import connection
+
+    from tanhua.org import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one at a time already")
+    assert _tree_locks() == 0
+    k11 = world.orgs["K11"]
+    if write == "create":
+        services.create_organization(
+            actor=None, code="T119", name="甲县九乡", level="township", parent=k11
+        )
+    elif write == "move":
+        services.update_organization(actor=None, org=k11, parent=world.orgs["C2"])
+    else:
+        import_tables(
+            {"organizations": [{"code": "T118", "name": "甲县八乡", "level": "乡",
+                                "parent_code": "K11"}]},
+            actor=None,
+        )  # fmt: skip
+    assert _tree_locks() == 1

@@ -81,10 +81,10 @@ def report_progress(
         actor=actor,
     )
     if files:
-        from tanhua.files.services import attach
+        from tanhua.files.services import attach_all
 
-        for name, data in files:
-            attach(actor=actor, owner_kind=ATTACHMENT_KIND, owner=report, filename=name, data=data)
+        # All or none, a refusal naming the file (the page and the API say which one).
+        attach_all(actor=actor, owner_kind=ATTACHMENT_KIND, owner=report, files=files)
     return report
 
 

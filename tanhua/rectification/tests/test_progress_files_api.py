@@ -38,7 +38,8 @@ def _report(user, measure, files):
 
 def test_a_progress_report_through_the_api_carries_its_files_and_lists_them(users, measure):
     files = [
-        {"name": "台账.docx", "content_base64": base64.b64encode(DOCX).decode()},
+        # Wrapped at 76 characters, as the `base64` tool writes it.
+        {"name": "台账.docx", "content_base64": base64.encodebytes(DOCX).decode()},
         {"name": "会议纪要.pdf", "content_base64": base64.b64encode(PDF).decode()},
     ]
     out = _ok(_report(users["subject_k11"], measure, files))
@@ -68,7 +69,7 @@ def test_a_file_refused_by_its_content_refuses_the_whole_report(users, measure):
     ]
     response = _report(users["subject_k11"], measure, files)
     assert response.status_code == 422, response.content
-    assert response.json()["detail"][0]["msg"]
+    assert response.json()["detail"][0]["msg"].startswith("setup.exe：")
     assert not ProgressReport.objects.unscoped("test").exists()
     assert not Attachment.objects.unscoped("test").exists()
 
@@ -82,3 +83,10 @@ def test_a_body_over_the_size_limit_is_refused_in_chinese_not_a_server_error(
     assert response.status_code == 413
     assert "10 MB" in response.json()["detail"] or "过大" in response.json()["detail"]
     assert not ProgressReport.objects.unscoped("test").exists()
+
+
+def test_more_than_ten_files_are_refused_saying_how_many_may_go(users, measure):
+    one = {"name": "a.pdf", "content_base64": base64.b64encode(PDF).decode()}
+    response = _report(users["subject_k11"], measure, [one] * 11)
+    assert response.status_code == 422
+    assert "最多10项" in response.json()["detail"][0]["msg"]
