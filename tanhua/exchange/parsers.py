@@ -173,7 +173,8 @@ def _header_index(kind: str, cells: list[list[object]]) -> int | None:
             continue
         if first is None:
             first = i
-        named = (schema.column_for(kind, cell_text(c)) for c in row if cell_text(c))
+        texts = (cell_text(c) for c in row)
+        named = (schema.column_for(kind, t) for t in texts if t)
         names = {c.name for c in named if c is not None}
         if all(name in names for name in required):
             return i

@@ -8,16 +8,21 @@ Out of scope answers 404 like absent."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from tanhua.accounts import roles as R
-from tanhua.api.errors import expected_version
+from tanhua.api.errors import FieldError, expected_version
 from tanhua.api.schemas import EDIT_ERRORS, READ_ERRORS, paginate
 from tanhua.core import scoping
 from tanhua.core.versioning import etag
+from tanhua.files.content import FileRefused
 from tanhua.rectification.models import (
     CloseRequest,
     ExtensionRequest,
@@ -364,13 +369,6 @@ def _reports_out(user, m: Measure) -> list[dict]:
 def _decoded(files) -> list[tuple[str, bytes]]:
     """The request's files as (name, bytes); a file that is not base64 is refused by its
     place in the request, before anything is saved."""
-    import base64
-    import binascii
-
-    from django.core.exceptions import ValidationError
-
-    from tanhua.api.errors import FieldError
-
     out = []
     for i, f in enumerate(files):
         try:
@@ -390,10 +388,6 @@ def _decoded(files) -> list[tuple[str, bytes]]:
     operation_id="report_measure_progress",
 )
 def report(request, response: HttpResponse, id: int, payload: ProgressIn):
-    from django.core.exceptions import ValidationError
-
-    from tanhua.files.content import FileRefused
-
     m = _measure(request, id)
     files = _decoded(payload.files)
     try:

@@ -10,25 +10,14 @@ import pytest
 from tanhua.accounts.roles import Role
 from tanhua.core import scoping
 from tanhua.core.testing import add_scope_probes, make_user
+from tanhua.core.tests.test_access_matrix import PERSONAS as MATRIX_PERSONAS
 from tanhua.org.forms import CadreFilterForm
 from tanhua.org.models import Cadre, Level, Position
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "commission_c1",
-    "organization_c1",
-    "commission_c2",
-    "commission_p",
-    "talker_c1",
-    "recorder_c1",
-    "subject_k11",
-    "viewer_c1",
-    "sysadmin",
-    "secadmin",
-    "auditor",
-    "no_organization",
-]
+# Every persona of the matrix, and a staff user with no organization.
+PERSONAS = [*MATRIX_PERSONAS, "no_organization"]
 
 
 def _expected(user, level: str) -> set[str]:
