@@ -32,8 +32,6 @@ import atexit
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -42,6 +40,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+from tanhua.core import keyfiles
 
 try:  # POSIX only; elsewhere concurrent advances may briefly move the anchor back.
     import fcntl
@@ -105,15 +105,10 @@ def _locked(p: Path):
 
 
 def _write(p: Path, anchor: Anchor) -> None:
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".audit-anchor-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"seq": anchor.seq, "mac": anchor.mac}, fh)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    # Not synced: rewritten up to once a second, and a lost write leaves an older anchor,
+    # which verify still checks against.
+    data = json.dumps({"seq": anchor.seq, "mac": anchor.mac}).encode()
+    keyfiles.replace(p, data, prefix=".audit-anchor-", sync=False)
 
 
 def _db_mac(seq: int) -> str | None:

@@ -4,11 +4,11 @@ outside the web root and outside STATIC_ROOT, readable by the service account on
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
+
+from tanhua.core import keyfiles
 
 
 def root() -> Path:
@@ -33,17 +33,7 @@ def store(data: bytes) -> str:
     if target.exists():
         return name
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    keyfiles.replace(target, data, prefix=".upload-")
     return name
 
 
